@@ -1,1 +1,30 @@
-//! routix-store
+//! Routix's persistence. One `Db` value speaks to SQLite (the embedded default) or PostgreSQL;
+//! every repository function is written once and compiled for both backends by `on_db!`, so
+//! the two can't drift apart. Object storage (local disk, S3, ...) lives in `blobs`.
+
+mod db;
+mod error;
+mod ids;
+
+pub mod blobs;
+pub mod chat;
+pub mod files;
+pub mod page;
+pub mod tokens;
+pub mod users;
+
+pub use db::{redact_url, Backend, Db};
+pub use error::StoreError;
+pub use ids::{ConversationId, FileId, MessageId, TokenFamilyId, UserId};
+pub use page::{Cursor, Page};
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// The current time, truncated to microseconds so values survive a round trip through both
+/// databases unchanged.
+pub fn now() -> chrono::DateTime<chrono::Utc> {
+    use chrono::{DurationRound, TimeDelta};
+    let now = chrono::Utc::now();
+    now.duration_trunc(TimeDelta::microseconds(1))
+        .unwrap_or(now)
+}

@@ -1,14 +1,21 @@
 //! Command-line interface. One file per sub-command; each exposes `Args` and `run`.
 
+mod admin;
 mod analyze;
+mod migrate;
 mod render;
+mod serve;
 mod templates;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 #[derive(Debug, Parser)]
-#[command(name = "routix", version, about = "AI YouTube thumbnails from a chat message")]
+#[command(
+    name = "routix",
+    version,
+    about = "AI YouTube thumbnails from a chat message"
+)]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -16,6 +23,12 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Run the HTTP API, WebSocket and web UI (SQLite + ./data by default).
+    Serve(serve::Args),
+    /// Apply database migrations and exit.
+    Migrate(migrate::Args),
+    /// Account administration.
+    Admin(admin::Args),
     /// Analyse a prompt or video title (category, colours, headline, ...).
     Analyze(analyze::Args),
     /// Render one thumbnail from a template with the offline compositor.
@@ -27,6 +40,9 @@ enum Command {
 impl Cli {
     pub fn run(self) -> ExitCode {
         let result = match self.command {
+            Command::Serve(args) => serve::run(args),
+            Command::Migrate(args) => migrate::run(args),
+            Command::Admin(args) => admin::run(args),
             Command::Analyze(args) => analyze::run(args),
             Command::Render(args) => render::run(args),
             Command::Templates(args) => templates::run(args),
@@ -34,9 +50,21 @@ impl Cli {
         match result {
             Ok(()) => ExitCode::SUCCESS,
             Err(err) => {
+                // A bad configuration is the operator's to fix: say which variable, exit 2.
+                if let Some(config) = err.downcast_ref::<routix_server::ConfigError>() {
+                    eprintln!("configuration error: {config}");
+                    return ExitCode::from(2);
+                }
                 eprintln!("error: {err:#}");
                 ExitCode::FAILURE
             }
         }
     }
+}
+
+/// A multi-threaded runtime for the commands that do network or database work.
+fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
 }

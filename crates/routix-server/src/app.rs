@@ -1,0 +1,270 @@
+//! Wiring: settings → state → router → a listening server that shuts down gracefully.
+
+use std::{net::SocketAddr, time::Duration};
+
+use axum::{
+    extract::{ConnectInfo, DefaultBodyLimit, Request, State},
+    http::{header, HeaderName, HeaderValue, Method, StatusCode},
+    middleware::{self, Next},
+    response::Response,
+    Router,
+};
+use routix_store::{blobs::BlobStore, Db};
+use tokio::net::TcpListener;
+use tower_http::{
+    cors::{AllowOrigin, CorsLayer},
+    trace::TraceLayer,
+};
+
+use crate::{
+    auth::{TokenKeys, TokenType},
+    config::Settings,
+    error::ApiError,
+    ratelimit::Limiter,
+    routes,
+    state::{AppState, Inner},
+    telemetry,
+};
+
+/// Default cap on request bodies (uploads have their own, larger one).
+const JSON_BODY_LIMIT: usize = 1024 * 1024;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("cannot open the database: {0}")]
+    Database(#[from] routix_store::StoreError),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+}
+
+/// Connects to the database (applying migrations) and object storage.
+pub async fn open_storage(settings: &Settings) -> Result<(Db, BlobStore), StartError> {
+    let db = Db::connect(&settings.database_url, settings.database_pool_size).await?;
+    db.migrate().await?;
+    let blobs = BlobStore::local(&settings.data_dir.join("uploads"))?;
+    Ok((db, blobs))
+}
+
+/// Connects to Redis if configured; failure is logged and the process works without it.
+pub async fn connect_redis(settings: &Settings) -> Option<redis::aio::ConnectionManager> {
+    let url = settings.redis_url.as_deref()?;
+    let attempt = async {
+        let client = redis::Client::open(url)?;
+        redis::aio::ConnectionManager::new(client).await
+    };
+    match tokio::time::timeout(Duration::from_secs(3), attempt).await {
+        Ok(Ok(conn)) => Some(conn),
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "Redis unreachable; rate limits and events stay in this process");
+            None
+        }
+        Err(_) => {
+            tracing::warn!(
+                "Redis did not answer within 3 s; rate limits and events stay in this process"
+            );
+            None
+        }
+    }
+}
+
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    state: AppState,
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> Result<Application, StartError> {
+        let (db, blobs) = open_storage(&settings).await?;
+        let redis = connect_redis(&settings).await;
+        let state = AppState::new(Inner {
+            keys: TokenKeys::new(settings.secret_key.expose().as_bytes()),
+            limiter: Limiter::new(redis, &settings.redis_key_prefix),
+            metrics: telemetry::metrics_handle(),
+            db,
+            blobs,
+            settings,
+        });
+        let addr = state.settings.bind;
+        let listener = TcpListener::bind(addr)
+            .await
+            .map_err(|source| StartError::Bind { addr, source })?;
+        Ok(Application {
+            router: router(state.clone()),
+            listener,
+            state,
+        })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .unwrap_or(self.state.settings.bind)
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until `shutdown` resolves, then finishes in-flight requests.
+    pub async fn run_until(
+        self,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        let service = self
+            .router
+            .into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, service)
+            .with_graceful_shutdown(shutdown)
+            .await?;
+        self.state.db.close().await;
+        Ok(())
+    }
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing in-flight requests");
+}
+
+pub fn router(state: AppState) -> Router {
+    let api = Router::new()
+        .merge(routes::auth::router())
+        .merge(routes::users::router())
+        .merge(routes::chat::router())
+        .merge(routes::files::router(state.settings.max_upload_bytes));
+    Router::new()
+        .nest("/api/v1", api)
+        .merge(routes::health::router())
+        .merge(routes::docs::router())
+        .fallback(fallback)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn_with_state(state.clone(), rate_limit))
+        .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))
+        .layer(middleware::from_fn(telemetry::track))
+        .layer(cors(&state.settings.cors_origins))
+        .layer(axum::middleware::from_fn(security_headers))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+async fn fallback() -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such route")
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "method not allowed on this route",
+    )
+}
+
+fn cors(origins: &[String]) -> CorsLayer {
+    let allowed: Vec<HeaderValue> = origins
+        .iter()
+        .filter_map(|o| HeaderValue::from_str(o).ok())
+        .collect();
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::list(allowed))
+        .allow_methods([
+            Method::GET,
+            Method::POST,
+            Method::PATCH,
+            Method::DELETE,
+            Method::OPTIONS,
+        ])
+        .allow_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            HeaderName::from_static("x-csrf-token"),
+        ])
+        .allow_credentials(true)
+        .max_age(Duration::from_secs(3600))
+}
+
+/// Headers every response carries unless a handler set its own.
+async fn security_headers(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    const CSP: &str = "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; \
+        script-src 'self'; connect-src 'self' ws: wss:; font-src 'self'; object-src 'none'; \
+        base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
+    let mut response = next.run(req).await;
+    let headers = response.headers_mut();
+    for (name, value) in [
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::REFERRER_POLICY, "no-referrer"),
+        (header::CONTENT_SECURITY_POLICY, CSP),
+    ] {
+        headers
+            .entry(name)
+            .or_insert(HeaderValue::from_static(value));
+    }
+    response
+}
+
+/// Per-IP limit on every API request, plus a per-user limit when a valid token is presented.
+async fn rate_limit(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    req: Request,
+    next: Next,
+) -> Result<Response, ApiError> {
+    if !req.uri().path().starts_with("/api/") {
+        return Ok(next.run(req).await);
+    }
+    let minute = Duration::from_secs(60);
+    let ip = state
+        .limiter
+        .hit(&format!("ip:{}", peer.ip()), minute)
+        .await;
+    if ip.count > u64::from(state.settings.rate_limit_ip_per_minute) {
+        return Err(ApiError::too_many(
+            ip.resets_in,
+            "too many requests from this address; slow down",
+        ));
+    }
+    let user = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .and_then(|t| state.keys.verify(t.trim(), TokenType::Access));
+    if let Some(claims) = user {
+        let w = state
+            .limiter
+            .hit(&format!("user:{}", claims.sub), minute)
+            .await;
+        if w.count > u64::from(state.settings.rate_limit_user_per_minute) {
+            return Err(ApiError::too_many(
+                w.resets_in,
+                "too many requests for this account; slow down",
+            ));
+        }
+    }
+    Ok(next.run(req).await)
+}

@@ -1,0 +1,367 @@
+//! Typed settings, read once at start-up from the environment (and `.env` when present).
+//! Every malformed value stops start-up with a message naming the variable; a weak
+//! SECRET_KEY is refused in production and replaced by a persisted random key in development.
+
+use std::{collections::HashMap, fmt, net::SocketAddr, path::PathBuf, str::FromStr};
+
+use rand::RngCore;
+
+/// The placeholder the original code shipped with; never acceptable.
+pub const PLACEHOLDER_SECRET: &str = "your-secret-key-change-in-production";
+const MIN_SECRET_LEN: usize = 32;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Environment {
+    Development,
+    Production,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// A secret that never shows in `Debug` output or logs.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(s: impl Into<String>) -> Self {
+        Secret(s.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub environment: Environment,
+    pub secret_key: Secret,
+    /// Set when the key was generated because none (or a weak one) was configured.
+    pub secret_key_generated: bool,
+    pub database_url: String,
+    pub database_pool_size: u32,
+    pub redis_url: Option<String>,
+    pub redis_key_prefix: String,
+    pub access_token_minutes: i64,
+    pub refresh_token_days: i64,
+    pub data_dir: PathBuf,
+    pub bind: SocketAddr,
+    pub cors_origins: Vec<String>,
+    pub max_upload_bytes: usize,
+    pub max_upload_pixels: u64,
+    pub rate_limit_ip_per_minute: u32,
+    pub rate_limit_user_per_minute: u32,
+    pub login_max_failures: u32,
+    pub login_lockout_seconds: u64,
+    pub log_format: LogFormat,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("{var}: {reason}")]
+pub struct ConfigError {
+    pub var: &'static str,
+    pub reason: String,
+}
+
+fn err(var: &'static str, reason: impl Into<String>) -> ConfigError {
+    ConfigError {
+        var,
+        reason: reason.into(),
+    }
+}
+
+/// The variables Routix reads, looked up through a function so tests need no process env.
+type Lookup<'a> = Box<dyn Fn(&str) -> Option<String> + 'a>;
+
+pub struct Vars<'a>(Lookup<'a>);
+
+impl<'a> Vars<'a> {
+    pub fn from_fn(f: impl Fn(&str) -> Option<String> + 'a) -> Self {
+        Vars(Box::new(f))
+    }
+
+    /// The process environment, after loading `.env` from the working directory if present
+    /// (variables already set win over the file).
+    pub fn from_process_env() -> Vars<'static> {
+        let _ = dotenvy::dotenv();
+        Vars::from_fn(|k| std::env::var(k).ok())
+    }
+
+    pub fn from_map(map: HashMap<String, String>) -> Vars<'static> {
+        Vars::from_fn(move |k| map.get(k).cloned())
+    }
+
+    fn get(&self, key: &str) -> Option<String> {
+        (self.0)(key).filter(|v| !v.trim().is_empty())
+    }
+
+    fn parse<T: FromStr>(&self, key: &'static str, default: T) -> Result<T, ConfigError> {
+        match self.get(key) {
+            None => Ok(default),
+            Some(raw) => raw
+                .trim()
+                .parse()
+                .map_err(|_| err(key, format!("expected a number, got {raw:?}"))),
+        }
+    }
+
+    fn positive<T: FromStr + PartialOrd + Default>(
+        &self,
+        key: &'static str,
+        default: T,
+    ) -> Result<T, ConfigError> {
+        let v = self.parse(key, default)?;
+        if v <= T::default() {
+            return Err(err(key, "must be greater than zero"));
+        }
+        Ok(v)
+    }
+}
+
+impl Settings {
+    /// Reads every setting. `bind_override` is the `--bind` flag, which wins over PORT.
+    pub fn load(
+        vars: &Vars<'_>,
+        bind_override: Option<SocketAddr>,
+    ) -> Result<Settings, ConfigError> {
+        let environment = match vars.get("ENVIRONMENT").as_deref().map(str::trim) {
+            None | Some("development") | Some("dev") => Environment::Development,
+            Some("production") | Some("prod") => Environment::Production,
+            Some(other) => {
+                return Err(err(
+                    "ENVIRONMENT",
+                    format!("expected development or production, got {other:?}"),
+                ))
+            }
+        };
+        let data_dir = PathBuf::from(
+            vars.get("ROUTIX_DATA_DIR")
+                .unwrap_or_else(|| "./data".into()),
+        );
+        let database_url = vars
+            .get("DATABASE_URL")
+            .unwrap_or_else(|| format!("sqlite://{}/routix.db", data_dir.display()));
+        if !(database_url.starts_with("sqlite:")
+            || database_url.starts_with("postgres://")
+            || database_url.starts_with("postgresql://"))
+        {
+            return Err(err(
+                "DATABASE_URL",
+                "expected sqlite://<path> or postgres://user@host/db",
+            ));
+        }
+        let redis_url = vars.get("REDIS_URL");
+        if let Some(url) = &redis_url {
+            if !(url.starts_with("redis://") || url.starts_with("rediss://")) {
+                return Err(err("REDIS_URL", "expected redis://host:port"));
+            }
+        }
+        let port: Option<u16> = match vars.get("PORT") {
+            None => None,
+            Some(raw) => Some(
+                raw.trim()
+                    .parse()
+                    .map_err(|_| err("PORT", format!("expected a port number, got {raw:?}")))?,
+            ),
+        };
+        let host = vars.get("HOST").unwrap_or_else(|| "127.0.0.1".into());
+        let bind = match bind_override {
+            Some(addr) => addr,
+            None => format!("{host}:{}", port.unwrap_or(8000))
+                .parse()
+                .map_err(|_| err("HOST", format!("not an IP address: {host:?}")))?,
+        };
+        let log_format = match vars.get("LOG_FORMAT").as_deref() {
+            None | Some("text") => LogFormat::Text,
+            Some("json") => LogFormat::Json,
+            Some(other) => {
+                return Err(err(
+                    "LOG_FORMAT",
+                    format!("expected text or json, got {other:?}"),
+                ))
+            }
+        };
+        let max_upload_mb: u64 = vars.positive("MAX_UPLOAD_MB", 10)?;
+        let (secret_key, secret_key_generated) = secret_key(vars, environment, &data_dir)?;
+        Ok(Settings {
+            environment,
+            secret_key,
+            secret_key_generated,
+            database_url,
+            database_pool_size: vars.positive("DATABASE_POOL_SIZE", 10)?,
+            redis_url,
+            redis_key_prefix: vars
+                .get("REDIS_KEY_PREFIX")
+                .unwrap_or_else(|| "routix".into()),
+            access_token_minutes: vars.positive("ACCESS_TOKEN_EXPIRE_MINUTES", 30)?,
+            refresh_token_days: vars.positive("REFRESH_TOKEN_EXPIRE_DAYS", 7)?,
+            data_dir,
+            bind,
+            cors_origins: vars
+                .get("CORS_ORIGINS")
+                .map(|s| {
+                    s.split(',')
+                        .map(|o| o.trim().to_string())
+                        .filter(|o| !o.is_empty())
+                        .collect()
+                })
+                .unwrap_or_default(),
+            max_upload_bytes: (max_upload_mb * 1024 * 1024) as usize,
+            max_upload_pixels: vars.positive("MAX_UPLOAD_MEGAPIXELS", 40u64)? * 1_000_000,
+            rate_limit_ip_per_minute: vars.positive("RATE_LIMIT_PER_MINUTE", 300)?,
+            rate_limit_user_per_minute: vars.positive("RATE_LIMIT_USER_PER_MINUTE", 120)?,
+            login_max_failures: vars.positive("LOGIN_MAX_FAILURES", 5)?,
+            login_lockout_seconds: vars.positive("LOGIN_LOCKOUT_SECONDS", 900)?,
+            log_format,
+        })
+    }
+}
+
+/// Why a configured secret is not good enough, if it isn't.
+fn weakness(secret: &str) -> Option<&'static str> {
+    if secret == PLACEHOLDER_SECRET {
+        Some("is the published placeholder")
+    } else if secret.chars().count() < MIN_SECRET_LEN {
+        Some("is shorter than 32 characters")
+    } else {
+        None
+    }
+}
+
+fn secret_key(
+    vars: &Vars<'_>,
+    environment: Environment,
+    data_dir: &std::path::Path,
+) -> Result<(Secret, bool), ConfigError> {
+    const HOW: &str = "generate one with `openssl rand -hex 32` and set SECRET_KEY";
+    let configured = vars.get("SECRET_KEY");
+    let problem = match &configured {
+        None => "is not set",
+        Some(s) => match weakness(s) {
+            None => return Ok((Secret::new(s.clone()), false)),
+            Some(w) => w,
+        },
+    };
+    if environment == Environment::Production {
+        return Err(err(
+            "SECRET_KEY",
+            format!("{problem} (required in production); {HOW}"),
+        ));
+    }
+    // Development: a random key kept in the data dir, so tokens survive restarts.
+    let path = data_dir.join("secret_key");
+    if let Ok(existing) = std::fs::read_to_string(&path) {
+        let existing = existing.trim();
+        if weakness(existing).is_none() {
+            return Ok((Secret::new(existing), true));
+        }
+    }
+    let mut bytes = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    let key = hex::encode(bytes);
+    std::fs::create_dir_all(data_dir)
+        .and_then(|()| write_private(&path, &key))
+        .map_err(|e| {
+            err(
+                "ROUTIX_DATA_DIR",
+                format!(
+                    "cannot store a generated SECRET_KEY in {}: {e}",
+                    path.display()
+                ),
+            )
+        })?;
+    Ok((Secret::new(key), true))
+}
+
+fn write_private(path: &std::path::Path, contents: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(path)?.write_all(contents.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(pairs: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+        let dir = std::env::temp_dir().join(format!("routix-cfg-{}", uuid::Uuid::new_v4()));
+        let mut map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        map.entry("ROUTIX_DATA_DIR".into())
+            .or_insert_with(|| dir.display().to_string());
+        Settings::load(&Vars::from_map(map), None)
+    }
+
+    const GOOD: &str = "0123456789abcdef0123456789abcdef";
+
+    #[test]
+    fn rejects_missing_placeholder_and_short_secret_in_production() {
+        for secret in [None, Some(PLACEHOLDER_SECRET), Some("short-secret")] {
+            let mut pairs = vec![("ENVIRONMENT", "production")];
+            if let Some(s) = secret {
+                pairs.push(("SECRET_KEY", s));
+            }
+            let e = load(&pairs).unwrap_err();
+            assert_eq!(e.var, "SECRET_KEY");
+            assert!(e.reason.contains("openssl rand"), "{}", e.reason);
+        }
+        assert!(load(&[("ENVIRONMENT", "production"), ("SECRET_KEY", GOOD)]).is_ok());
+    }
+
+    #[test]
+    fn generates_and_keeps_a_secret_in_development() {
+        let dir = std::env::temp_dir().join(format!("routix-cfg-{}", uuid::Uuid::new_v4()));
+        let d = dir.display().to_string();
+        let first = load(&[("ROUTIX_DATA_DIR", &d)]).unwrap();
+        let second = load(&[("ROUTIX_DATA_DIR", &d)]).unwrap();
+        assert!(first.secret_key_generated);
+        assert_eq!(first.secret_key, second.secret_key);
+        assert!(first.secret_key.expose().len() >= 32);
+        assert!(!format!("{first:?}").contains(first.secret_key.expose()));
+        std::fs::remove_dir_all(dir).ok();
+    }
+
+    #[test]
+    fn names_the_malformed_variable() {
+        let cases = [
+            ("DATABASE_URL", "mysql://x"),
+            ("ACCESS_TOKEN_EXPIRE_MINUTES", "thirty"),
+            ("PORT", "80a"),
+            ("DATABASE_POOL_SIZE", "0"),
+            ("ENVIRONMENT", "staging"),
+            ("REDIS_URL", "localhost:6379"),
+            ("MAX_UPLOAD_MB", "-1"),
+        ];
+        for (var, value) in cases {
+            let e = load(&[(var, value)]).unwrap_err();
+            assert_eq!(e.var, var, "{value}");
+        }
+    }
+
+    #[test]
+    fn defaults_to_embedded_sqlite_on_localhost_8000() {
+        let s = load(&[]).unwrap();
+        assert!(s.database_url.starts_with("sqlite://"));
+        assert_eq!(s.bind.to_string(), "127.0.0.1:8000");
+        assert_eq!(s.access_token_minutes, 30);
+        assert_eq!(s.refresh_token_days, 7);
+        assert_eq!(load(&[("PORT", "9000")]).unwrap().bind.port(), 9000);
+    }
+}

@@ -1,0 +1,353 @@
+//! Registration, login (JSON or OAuth2 password form), refresh-token rotation, logout.
+
+use std::{net::SocketAddr, time::Duration};
+
+use axum::{
+    extract::{ConnectInfo, State},
+    http::{header, HeaderMap, StatusCode},
+    routing::post,
+    Router,
+};
+use bytes::Bytes;
+use routix_store::{
+    tokens::Rotation,
+    users::{NewUser, Role, User},
+    StoreError,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::{
+    auth::{
+        decoy_hash, hash_password, hash_refresh_token, new_refresh_token, verify_password,
+        TokenType,
+    },
+    error::{ApiError, ApiResult},
+    extract::Json,
+    routes::users::{validate_display_name, UserView},
+    state::AppState,
+};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/auth/register", post(register))
+        .route("/auth/login", post(login))
+        .route("/auth/refresh", post(refresh))
+        .route("/auth/logout", post(logout))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct RegisterRequest {
+    pub email: String,
+    /// 8 to 128 characters.
+    pub password: String,
+    pub display_name: Option<String>,
+    /// `en` (default) or `fa`.
+    pub locale: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct LoginRequest {
+    pub email: String,
+    pub password: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct OAuth2Form {
+    username: String,
+    password: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct RefreshRequest {
+    pub refresh_token: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct LogoutRequest {
+    pub refresh_token: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenResponse {
+    pub access_token: String,
+    pub refresh_token: String,
+    /// Always `bearer`.
+    pub token_type: &'static str,
+    /// Seconds until the access token expires.
+    pub expires_in: i64,
+    pub user: UserView,
+}
+
+/// A syntactically valid, normalised (trimmed, lower-cased) email address.
+pub fn normalise_email(raw: &str) -> Result<String, ApiError> {
+    let email = raw.trim().to_lowercase();
+    let invalid = || ApiError::validation("email is not a valid address");
+    if email.len() > 254 || email.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(invalid());
+    }
+    let (local, domain) = email.rsplit_once('@').ok_or_else(invalid)?;
+    let domain_ok = domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains("..")
+        && domain
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '-' || c == '.');
+    if local.is_empty() || local.len() > 64 || local.contains('@') || !domain_ok {
+        return Err(invalid());
+    }
+    Ok(email)
+}
+
+fn validate_password(password: &str) -> Result<(), ApiError> {
+    let n = password.chars().count();
+    if !(8..=128).contains(&n) {
+        return Err(ApiError::validation("password must be 8 to 128 characters"));
+    }
+    Ok(())
+}
+
+async fn hash_off_runtime(password: String) -> ApiResult<String> {
+    tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(|_| ApiError::internal())?
+}
+
+async fn verify_off_runtime(password: String, hash: String) -> bool {
+    tokio::task::spawn_blocking(move || verify_password(&password, &hash))
+        .await
+        .unwrap_or(false)
+}
+
+/// Issues an access token and starts a new refresh-token family.
+async fn issue_tokens(state: &AppState, user: User) -> ApiResult<TokenResponse> {
+    let ttl = state.settings.access_token_minutes * 60;
+    let access_token = state
+        .keys
+        .issue(user.id, user.role, TokenType::Access, ttl)?;
+    let (refresh_token, hash) = new_refresh_token();
+    let expires = chrono::Utc::now() + chrono::Duration::days(state.settings.refresh_token_days);
+    state
+        .db
+        .store_refresh_token(user.id, &hash, expires)
+        .await?;
+    Ok(TokenResponse {
+        access_token,
+        refresh_token,
+        token_type: "bearer",
+        expires_in: ttl,
+        user: user.into(),
+    })
+}
+
+/// Creates an account (used by the API and by `routix admin create-user`).
+pub async fn create_account(
+    state_db: &routix_store::Db,
+    email: &str,
+    password: &str,
+    display_name: Option<&str>,
+    locale: Option<&str>,
+    role: Role,
+) -> ApiResult<User> {
+    let email = normalise_email(email)?;
+    validate_password(password)?;
+    let fallback_name = email.split('@').next().unwrap_or("creator").to_string();
+    let display_name = match display_name {
+        Some(name) => validate_display_name(name)?.to_string(),
+        None => fallback_name,
+    };
+    let locale = locale.unwrap_or("en");
+    if !crate::routes::users::LOCALES.contains(&locale) {
+        return Err(ApiError::validation("locale must be \"en\" or \"fa\""));
+    }
+    let password_hash = hash_off_runtime(password.to_string()).await?;
+    state_db
+        .create_user(NewUser {
+            email: &email,
+            password_hash: &password_hash,
+            display_name: &display_name,
+            locale,
+            role,
+        })
+        .await
+        .map_err(|e| match e {
+            StoreError::Conflict(_) => ApiError::new(
+                StatusCode::CONFLICT,
+                "email_taken",
+                "an account with this email already exists",
+            ),
+            other => other.into(),
+        })
+}
+
+#[utoipa::path(post, path = "/api/v1/auth/register", tag = "auth", request_body = RegisterRequest,
+    responses((status = 201, body = TokenResponse), (status = 409, description = "email taken"),
+              (status = 422, description = "invalid email or password")))]
+pub async fn register(
+    State(state): State<AppState>,
+    Json(req): Json<RegisterRequest>,
+) -> ApiResult<(StatusCode, Json<TokenResponse>)> {
+    let user = create_account(
+        &state.db,
+        &req.email,
+        &req.password,
+        req.display_name.as_deref(),
+        req.locale.as_deref(),
+        Role::User,
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(issue_tokens(&state, user).await?)))
+}
+
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth",
+    request_body(content = LoginRequest, description = "JSON `{email, password}`, or an OAuth2 password form (`username`, `password`) as application/x-www-form-urlencoded"),
+    responses((status = 200, body = TokenResponse), (status = 401, description = "wrong email or password"),
+              (status = 429, description = "too many failed attempts; see Retry-After")))]
+pub async fn login(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Json<TokenResponse>> {
+    let is_form = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
+    let (email, password) = if is_form {
+        let form: OAuth2Form = serde_urlencoded::from_bytes(&body)
+            .map_err(|e| ApiError::validation(format!("invalid login form: {e}")))?;
+        (form.username, form.password)
+    } else {
+        let json: LoginRequest = serde_json::from_slice(&body).map_err(|e| {
+            if e.is_data() {
+                ApiError::validation(format!("invalid login body: {e}"))
+            } else {
+                ApiError::bad_request(format!("malformed JSON: {e}"))
+            }
+        })?;
+        (json.email, json.password)
+    };
+    let email = email.trim().to_lowercase();
+
+    let window = Duration::from_secs(state.settings.login_lockout_seconds);
+    let max = u64::from(state.settings.login_max_failures);
+    let account_key = format!("login:acct:{email}");
+    let ip_key = format!("login:ip:{}", peer.ip());
+    for key in [&account_key, &ip_key] {
+        let w = state.limiter.peek(key, window).await;
+        if w.count >= max {
+            return Err(ApiError::too_many(
+                w.resets_in,
+                "too many failed sign-in attempts; try again later",
+            ));
+        }
+    }
+
+    let user = state.db.user_by_email(&email).await;
+    let hash = match &user {
+        Ok(u) => u.password_hash.clone(),
+        Err(StoreError::NotFound) => decoy_hash().to_string(),
+        Err(_) => return Err(ApiError::internal()),
+    };
+    let ok = verify_off_runtime(password, hash).await;
+    match user {
+        Ok(user) if ok => {
+            state.limiter.reset(&account_key).await;
+            state.db.record_login(user.id).await?;
+            Ok(Json(issue_tokens(&state, user).await?))
+        }
+        _ => {
+            state.limiter.hit(&account_key, window).await;
+            state.limiter.hit(&ip_key, window).await;
+            Err(ApiError::unauthorized("wrong email or password"))
+        }
+    }
+}
+
+#[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "auth", request_body = RefreshRequest,
+    responses((status = 200, body = TokenResponse),
+              (status = 401, description = "invalid, expired, revoked or already-used token (a reused token revokes its whole chain)")))]
+pub async fn refresh(
+    State(state): State<AppState>,
+    Json(req): Json<RefreshRequest>,
+) -> ApiResult<Json<TokenResponse>> {
+    let presented = hash_refresh_token(req.refresh_token.trim());
+    let (next, next_hash) = new_refresh_token();
+    let expires = chrono::Utc::now() + chrono::Duration::days(state.settings.refresh_token_days);
+    match state
+        .db
+        .rotate_refresh_token(&presented, &next_hash, expires)
+        .await?
+    {
+        Rotation::Rotated { user_id } => {
+            let user = state.db.user_by_id(user_id).await?;
+            let ttl = state.settings.access_token_minutes * 60;
+            Ok(Json(TokenResponse {
+                access_token: state
+                    .keys
+                    .issue(user.id, user.role, TokenType::Access, ttl)?,
+                refresh_token: next,
+                token_type: "bearer",
+                expires_in: ttl,
+                user: user.into(),
+            }))
+        }
+        Rotation::Reused => {
+            tracing::warn!("refresh token reused; its session chain was revoked");
+            Err(ApiError::unauthorized(
+                "refresh token already used; please sign in again",
+            ))
+        }
+        Rotation::Invalid => Err(ApiError::unauthorized("invalid or expired refresh token")),
+    }
+}
+
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", request_body = LogoutRequest,
+    responses((status = 204, description = "the session's refresh tokens are revoked")))]
+pub async fn logout(
+    State(state): State<AppState>,
+    Json(req): Json<LogoutRequest>,
+) -> ApiResult<StatusCode> {
+    if let Some(token) = req.refresh_token {
+        state
+            .db
+            .revoke_refresh_token(&hash_refresh_token(token.trim()))
+            .await?;
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalises_valid_emails() {
+        assert_eq!(
+            normalise_email("  Ali@Example.COM ").unwrap(),
+            "ali@example.com"
+        );
+        assert_eq!(
+            normalise_email("a.b+c@sub.example.ir").unwrap(),
+            "a.b+c@sub.example.ir"
+        );
+    }
+
+    #[test]
+    fn rejects_invalid_emails() {
+        for bad in [
+            "",
+            "no-at",
+            "@example.com",
+            "a@",
+            "a@b",
+            "a b@c.com",
+            "a@b..com",
+            "a@.com",
+            "a@@b.com",
+        ] {
+            assert!(normalise_email(bad).is_err(), "{bad}");
+        }
+    }
+}

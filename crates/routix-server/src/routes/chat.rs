@@ -1,0 +1,268 @@
+//! Conversations and messages, always scoped to the signed-in owner (others' → 404).
+
+use axum::{extract::State, http::StatusCode, routing::get, Router};
+use chrono::{DateTime, Utc};
+use routix_store::{
+    chat::{Conversation, Message, Role},
+    ConversationId, Page,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::{
+    auth::AuthUser,
+    error::{ApiError, ApiResult},
+    extract::{Json, Path, Query},
+    routes::{PageOf, PageQuery},
+    state::AppState,
+};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/chat/conversations",
+            get(list_conversations).post(create_conversation),
+        )
+        .route(
+            "/chat/conversations/{id}",
+            get(get_conversation)
+                .patch(rename_conversation)
+                .delete(delete_conversation),
+        )
+        .route(
+            "/chat/conversations/{id}/messages",
+            get(list_messages).post(post_message),
+        )
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ConversationView {
+    #[schema(value_type = uuid::Uuid)]
+    pub id: ConversationId,
+    pub title: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<Conversation> for ConversationView {
+    fn from(c: Conversation) -> Self {
+        ConversationView {
+            id: c.id,
+            title: c.title,
+            created_at: c.created_at,
+            updated_at: c.updated_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MessageView {
+    #[schema(value_type = uuid::Uuid)]
+    pub id: routix_store::MessageId,
+    #[schema(value_type = uuid::Uuid)]
+    pub conversation_id: ConversationId,
+    /// `user`, `assistant` or `system`.
+    #[schema(value_type = String)]
+    pub role: Role,
+    pub content: String,
+    pub metadata: serde_json::Value,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<Message> for MessageView {
+    fn from(m: Message) -> Self {
+        MessageView {
+            id: m.id,
+            conversation_id: m.conversation_id,
+            role: m.role,
+            content: m.content,
+            metadata: m.metadata,
+            created_at: m.created_at,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CreateConversation {
+    pub title: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct RenameConversation {
+    pub title: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct PostMessage {
+    pub content: String,
+    #[serde(default)]
+    pub metadata: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PostedMessage {
+    pub message: MessageView,
+    /// The assistant's answer, when one was produced.
+    pub reply: Option<MessageView>,
+}
+
+pub const MAX_MESSAGE_CHARS: usize = 4000;
+
+fn validate_title(title: &str) -> Result<&str, ApiError> {
+    let title = title.trim();
+    if title.is_empty() || title.chars().count() > 200 {
+        return Err(ApiError::validation("title must be 1 to 200 characters"));
+    }
+    Ok(title)
+}
+
+pub fn validate_message(content: &str) -> Result<&str, ApiError> {
+    let content = content.trim();
+    if content.is_empty() {
+        return Err(ApiError::validation("content must not be empty"));
+    }
+    if content.chars().count() > MAX_MESSAGE_CHARS {
+        return Err(ApiError::validation(format!(
+            "content must be at most {MAX_MESSAGE_CHARS} characters"
+        )));
+    }
+    Ok(content)
+}
+
+#[utoipa::path(get, path = "/api/v1/chat/conversations", tag = "chat", params(PageQuery),
+    responses((status = 200, body = PageOf<ConversationView>, description = "newest first")),
+    security(("bearer" = [])))]
+pub async fn list_conversations(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Query(q): Query<PageQuery>,
+) -> ApiResult<Json<Page<ConversationView>>> {
+    let (cursor, limit) = q.parse()?;
+    let page = state
+        .db
+        .list_conversations(user.id(), cursor, limit)
+        .await?;
+    Ok(Json(page.map(ConversationView::from)))
+}
+
+#[utoipa::path(post, path = "/api/v1/chat/conversations", tag = "chat", request_body = CreateConversation,
+    responses((status = 201, body = ConversationView)), security(("bearer" = [])))]
+pub async fn create_conversation(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Json(req): Json<CreateConversation>,
+) -> ApiResult<(StatusCode, Json<ConversationView>)> {
+    let title = match req.title.as_deref() {
+        Some(t) => validate_title(t)?,
+        None => "New conversation",
+    };
+    let conversation = state.db.create_conversation(user.id(), title).await?;
+    Ok((StatusCode::CREATED, Json(conversation.into())))
+}
+
+/// The conversation if `user` owns it; 404 otherwise (never 403: existence is not revealed).
+pub async fn owned(
+    state: &AppState,
+    user: &AuthUser,
+    id: ConversationId,
+) -> ApiResult<Conversation> {
+    state
+        .db
+        .conversation(user.id(), id)
+        .await
+        .map_err(|e| match e {
+            routix_store::StoreError::NotFound => ApiError::not_found("conversation"),
+            other => other.into(),
+        })
+}
+
+#[utoipa::path(get, path = "/api/v1/chat/conversations/{id}", tag = "chat",
+    params(("id" = uuid::Uuid, Path)),
+    responses((status = 200, body = ConversationView), (status = 404, description = "no such conversation of yours")),
+    security(("bearer" = [])))]
+pub async fn get_conversation(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(id): Path<ConversationId>,
+) -> ApiResult<Json<ConversationView>> {
+    Ok(Json(owned(&state, &user, id).await?.into()))
+}
+
+#[utoipa::path(patch, path = "/api/v1/chat/conversations/{id}", tag = "chat",
+    params(("id" = uuid::Uuid, Path)), request_body = RenameConversation,
+    responses((status = 200, body = ConversationView), (status = 404)), security(("bearer" = [])))]
+pub async fn rename_conversation(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(id): Path<ConversationId>,
+    Json(req): Json<RenameConversation>,
+) -> ApiResult<Json<ConversationView>> {
+    let title = validate_title(&req.title)?;
+    owned(&state, &user, id).await?;
+    Ok(Json(
+        state
+            .db
+            .rename_conversation(user.id(), id, title)
+            .await?
+            .into(),
+    ))
+}
+
+#[utoipa::path(delete, path = "/api/v1/chat/conversations/{id}", tag = "chat",
+    params(("id" = uuid::Uuid, Path)),
+    responses((status = 204), (status = 404)), security(("bearer" = [])))]
+pub async fn delete_conversation(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(id): Path<ConversationId>,
+) -> ApiResult<StatusCode> {
+    owned(&state, &user, id).await?;
+    state.db.delete_conversation(user.id(), id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(get, path = "/api/v1/chat/conversations/{id}/messages", tag = "chat",
+    params(("id" = uuid::Uuid, Path), PageQuery),
+    responses((status = 200, body = PageOf<MessageView>, description = "oldest first"), (status = 404)),
+    security(("bearer" = [])))]
+pub async fn list_messages(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(id): Path<ConversationId>,
+    Query(q): Query<PageQuery>,
+) -> ApiResult<Json<Page<MessageView>>> {
+    let (cursor, limit) = q.parse()?;
+    owned(&state, &user, id).await?;
+    let page = state.db.list_messages(id, cursor, limit).await?;
+    Ok(Json(page.map(MessageView::from)))
+}
+
+#[utoipa::path(post, path = "/api/v1/chat/conversations/{id}/messages", tag = "chat",
+    params(("id" = uuid::Uuid, Path)), request_body = PostMessage,
+    responses((status = 201, body = PostedMessage), (status = 404), (status = 422)),
+    security(("bearer" = [])))]
+pub async fn post_message(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(id): Path<ConversationId>,
+    Json(req): Json<PostMessage>,
+) -> ApiResult<(StatusCode, Json<PostedMessage>)> {
+    let content = validate_message(&req.content)?;
+    let metadata = match req.metadata {
+        None | Some(serde_json::Value::Null) => serde_json::json!({}),
+        Some(v @ serde_json::Value::Object(_)) => v,
+        Some(_) => return Err(ApiError::validation("metadata must be a JSON object")),
+    };
+    owned(&state, &user, id).await?;
+    let message = state
+        .db
+        .add_message(id, Some(user.id()), Role::User, content, &metadata)
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(PostedMessage {
+            message: message.into(),
+            reply: None,
+        }),
+    ))
+}

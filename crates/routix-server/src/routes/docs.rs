@@ -1,0 +1,92 @@
+//! The OpenAPI 3.1 description and a self-contained docs page that renders it (no CDN, so it
+//! works offline and under a strict Content-Security-Policy).
+
+use axum::{http::header, response::IntoResponse, routing::get, Json, Router};
+use utoipa::{
+    openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
+    Modify, OpenApi,
+};
+
+use crate::state::AppState;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Routix API", description = "AI YouTube thumbnails from a chat message."),
+    paths(
+        super::auth::register, super::auth::login, super::auth::refresh, super::auth::logout,
+        super::users::me, super::users::update_me, super::users::delete_me,
+        super::chat::list_conversations, super::chat::create_conversation,
+        super::chat::get_conversation, super::chat::rename_conversation,
+        super::chat::delete_conversation, super::chat::list_messages, super::chat::post_message,
+        super::files::upload, super::files::download,
+        super::health::health, super::health::ready, super::health::metrics,
+    ),
+    components(schemas(ErrorBody, ErrorDetail)),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "auth", description = "Accounts and sessions"),
+        (name = "users", description = "The signed-in user"),
+        (name = "chat", description = "Conversations and messages"),
+        (name = "files", description = "Reference-image uploads"),
+        (name = "operations", description = "Health and metrics"),
+    )
+)]
+pub struct ApiDoc;
+
+/// Every error: `{"error": {"code", "message", "details?"}}`.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct ErrorBody {
+    error: ErrorDetail,
+}
+
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct ErrorDetail {
+    code: String,
+    message: String,
+    details: Option<serde_json::Value>,
+}
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        if let Some(components) = openapi.components.as_mut() {
+            components.add_security_scheme(
+                "bearer",
+                SecurityScheme::Http(
+                    HttpBuilder::new()
+                        .scheme(HttpAuthScheme::Bearer)
+                        .bearer_format("JWT")
+                        .build(),
+                ),
+            );
+        }
+    }
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/openapi.json", get(openapi_json))
+        .route("/docs", get(docs_page))
+        .route("/docs/docs.js", get(docs_js))
+}
+
+async fn openapi_json() -> impl IntoResponse {
+    Json(ApiDoc::openapi())
+}
+
+async fn docs_page() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        include_str!("../../assets/docs.html"),
+    )
+}
+
+async fn docs_js() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+        include_str!("../../assets/docs.js"),
+    )
+}

@@ -1,0 +1,50 @@
+//! Shared application state handed to every handler.
+
+use std::sync::Arc;
+
+use routix_store::{blobs::BlobStore, users::User, Db, StoreError};
+
+use crate::{
+    auth::{TokenKeys, TokenType},
+    config::Settings,
+    error::ApiError,
+    ratelimit::Limiter,
+};
+
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+pub struct Inner {
+    pub settings: Settings,
+    pub db: Db,
+    pub blobs: BlobStore,
+    pub limiter: Limiter,
+    pub keys: TokenKeys,
+    pub metrics: metrics_exporter_prometheus::PrometheusHandle,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+impl AppState {
+    pub fn new(inner: Inner) -> Self {
+        AppState(Arc::new(inner))
+    }
+
+    /// The live user a token of type `expected` belongs to; 401 for anything else (bad
+    /// signature, expired, wrong type, deleted account).
+    pub async fn authenticate(&self, token: &str, expected: TokenType) -> Result<User, ApiError> {
+        let invalid = || ApiError::unauthorized("invalid or expired token");
+        let claims = self.keys.verify(token, expected).ok_or_else(invalid)?;
+        let id = claims.sub.parse().map_err(|_| invalid())?;
+        match self.db.user_by_id(id).await {
+            Ok(user) => Ok(user),
+            Err(StoreError::NotFound) => Err(invalid()),
+            Err(e) => Err(e.into()),
+        }
+    }
+}

@@ -1,0 +1,220 @@
+//! Accounts. Soft-deleted users (`deleted_at` set) are invisible to every query here.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::{now, on_db, Db, Result, StoreError, UserId};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    User,
+    Admin,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::User => "user",
+            Role::Admin => "admin",
+        }
+    }
+
+    fn parse(s: &str) -> Role {
+        if s == "admin" {
+            Role::Admin
+        } else {
+            Role::User
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Plan {
+    Free,
+    Pro,
+}
+
+impl Plan {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Plan::Free => "free",
+            Plan::Pro => "pro",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Plan> {
+        match s {
+            "free" => Some(Plan::Free),
+            "pro" => Some(Plan::Pro),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+struct UserRow {
+    id: UserId,
+    email: String,
+    password_hash: String,
+    display_name: String,
+    locale: String,
+    role: String,
+    plan: String,
+    created_at: DateTime<Utc>,
+    last_login_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct User {
+    pub id: UserId,
+    pub email: String,
+    #[serde(skip)]
+    pub password_hash: String,
+    pub display_name: String,
+    pub locale: String,
+    pub role: Role,
+    pub plan: Plan,
+    pub created_at: DateTime<Utc>,
+    pub last_login_at: Option<DateTime<Utc>>,
+}
+
+impl From<UserRow> for User {
+    fn from(r: UserRow) -> Self {
+        User {
+            id: r.id,
+            email: r.email,
+            password_hash: r.password_hash,
+            display_name: r.display_name,
+            locale: r.locale,
+            role: Role::parse(&r.role),
+            plan: Plan::parse(&r.plan).unwrap_or(Plan::Free),
+            created_at: r.created_at,
+            last_login_at: r.last_login_at,
+        }
+    }
+}
+
+pub struct NewUser<'a> {
+    /// Already validated and normalised by the caller.
+    pub email: &'a str,
+    pub password_hash: &'a str,
+    pub display_name: &'a str,
+    pub locale: &'a str,
+    pub role: Role,
+}
+
+const COLUMNS: &str =
+    "id, email, password_hash, display_name, locale, role, plan, created_at, last_login_at";
+
+/// Fields a user may change on their own profile; `None` leaves a field as it is.
+#[derive(Debug, Default)]
+pub struct ProfileChange<'a> {
+    pub display_name: Option<&'a str>,
+    pub locale: Option<&'a str>,
+}
+
+impl Db {
+    /// Creates an account. A live account with the same email → `Conflict`.
+    pub async fn create_user(&self, new: NewUser<'_>) -> Result<User> {
+        let id = UserId::new();
+        let at = now();
+        let sql = format!(
+            "INSERT INTO users (id, email, password_hash, display_name, locale, role, plan, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, 'free', $7, $7) RETURNING {COLUMNS}"
+        );
+        let row: UserRow = on_db!(self, pool => sqlx::query_as(&sql)
+            .bind(id)
+            .bind(new.email)
+            .bind(new.password_hash)
+            .bind(new.display_name)
+            .bind(new.locale)
+            .bind(new.role.as_str())
+            .bind(at)
+            .fetch_one(pool)
+            .await)
+        .map_err(|e| match StoreError::from(e) {
+            StoreError::Conflict(_) => StoreError::Conflict("an account with this email exists"),
+            other => other,
+        })?;
+        Ok(row.into())
+    }
+
+    pub async fn user_by_email(&self, email: &str) -> Result<User> {
+        let sql = format!("SELECT {COLUMNS} FROM users WHERE email = $1 AND deleted_at IS NULL");
+        let row: UserRow =
+            on_db!(self, pool => sqlx::query_as(&sql).bind(email).fetch_one(pool).await)?;
+        Ok(row.into())
+    }
+
+    pub async fn user_by_id(&self, id: UserId) -> Result<User> {
+        let sql = format!("SELECT {COLUMNS} FROM users WHERE id = $1 AND deleted_at IS NULL");
+        let row: UserRow =
+            on_db!(self, pool => sqlx::query_as(&sql).bind(id).fetch_one(pool).await)?;
+        Ok(row.into())
+    }
+
+    pub async fn update_profile(&self, id: UserId, change: ProfileChange<'_>) -> Result<User> {
+        let sql = format!(
+            "UPDATE users SET display_name = COALESCE($2, display_name), locale = COALESCE($3, locale),
+             updated_at = $4 WHERE id = $1 AND deleted_at IS NULL RETURNING {COLUMNS}"
+        );
+        let row: UserRow = on_db!(self, pool => sqlx::query_as(&sql)
+            .bind(id)
+            .bind(change.display_name)
+            .bind(change.locale)
+            .bind(now())
+            .fetch_one(pool)
+            .await)?;
+        Ok(row.into())
+    }
+
+    pub async fn record_login(&self, id: UserId) -> Result<()> {
+        on_db!(self, pool => sqlx::query("UPDATE users SET last_login_at = $2 WHERE id = $1")
+            .bind(id)
+            .bind(now())
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    pub async fn set_role(&self, id: UserId, role: Role) -> Result<()> {
+        let done = on_db!(self, pool => sqlx::query(
+            "UPDATE users SET role = $2, updated_at = $3 WHERE id = $1 AND deleted_at IS NULL")
+            .bind(id)
+            .bind(role.as_str())
+            .bind(now())
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))?;
+        if done == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    /// Soft-deletes the account and revokes all its refresh tokens, in one transaction.
+    pub async fn soft_delete_user(&self, id: UserId) -> Result<()> {
+        let at = now();
+        on_db!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let done = sqlx::query("UPDATE users SET deleted_at = $2 WHERE id = $1 AND deleted_at IS NULL")
+                .bind(id)
+                .bind(at)
+                .execute(&mut *tx)
+                .await?;
+            if done.rows_affected() == 0 {
+                return Err(StoreError::NotFound);
+            }
+            sqlx::query("UPDATE refresh_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL")
+                .bind(id)
+                .bind(at)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+}
