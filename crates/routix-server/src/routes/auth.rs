@@ -234,9 +234,11 @@ pub async fn login(
     let max = u64::from(state.settings.login_max_failures);
     let account_key = format!("login:acct:{email}");
     let ip_key = format!("login:ip:{}", peer.ip());
-    for key in [&account_key, &ip_key] {
+    // An address may be shared (an office, a school), so it gets a wider allowance than one
+    // account; it still stops one client from spraying passwords over many accounts.
+    for (key, limit) in [(&account_key, max), (&ip_key, max * 4)] {
         let w = state.limiter.peek(key, window).await;
-        if w.count >= max {
+        if w.count >= limit {
             return Err(ApiError::too_many(
                 w.resets_in,
                 "too many failed sign-in attempts; try again later",

@@ -1,0 +1,11 @@
+//! Black-box tests: the real server on a random port, a fresh database per test, spoken to
+//! over HTTP. Every `both!` test runs once on SQLite and once on PostgreSQL.
+
+mod helpers;
+
+mod auth;
+mod chat;
+mod files;
+mod health;
+mod ratelimit;
+mod users;

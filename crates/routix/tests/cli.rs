@@ -1,0 +1,79 @@
+//! The binary as an operator meets it: exit codes and messages.
+
+use std::process::{Command, Output};
+
+fn routix(data_dir: &std::path::Path, env: &[(&str, &str)], args: &[&str]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_routix"));
+    cmd.env_clear()
+        .current_dir(data_dir)
+        .env("ROUTIX_DATA_DIR", data_dir.join("data"))
+        .env("PORT", "0")
+        .args(args);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("run routix")
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn refuses_weak_secret_in_production_with_exit_code_2() {
+    let dir = tempfile::tempdir().unwrap();
+    for secret in [
+        None,
+        Some("your-secret-key-change-in-production"),
+        Some("too-short"),
+    ] {
+        let mut env = vec![("ENVIRONMENT", "production")];
+        if let Some(s) = secret {
+            env.push(("SECRET_KEY", s));
+        }
+        let out = routix(dir.path(), &env, &["serve"]);
+        assert_eq!(out.status.code(), Some(2), "secret {secret:?}");
+        let err = stderr(&out);
+        assert!(err.contains("SECRET_KEY"), "{err}");
+        assert!(err.contains("openssl rand -hex 32"), "{err}");
+        assert_eq!(err.trim().lines().count(), 1, "one clear line: {err}");
+    }
+}
+
+#[test]
+fn malformed_variables_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    for (var, value) in [
+        ("DATABASE_URL", "mysql://nope"),
+        ("ACCESS_TOKEN_EXPIRE_MINUTES", "thirty"),
+        ("DATABASE_POOL_SIZE", "-1"),
+    ] {
+        let out = routix(dir.path(), &[(var, value)], &["migrate"]);
+        assert_eq!(out.status.code(), Some(2), "{var}");
+        assert!(stderr(&out).contains(var), "{var}: {}", stderr(&out));
+    }
+}
+
+#[test]
+fn migrate_and_admin_create_user_work_on_a_fresh_data_dir() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = routix(dir.path(), &[], &["migrate"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(dir.path().join("data/routix.db").exists());
+    let args = [
+        "admin",
+        "create-user",
+        "--email",
+        "Boss@Example.com",
+        "--password",
+        "a strong password",
+        "--admin",
+    ];
+    let out = routix(dir.path(), &[], &args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.contains("admin boss@example.com"), "{said}");
+    let again = routix(dir.path(), &[], &args);
+    assert!(!again.status.success());
+    assert!(stderr(&again).contains("already"), "{}", stderr(&again));
+}
