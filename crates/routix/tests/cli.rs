@@ -77,3 +77,43 @@ fn migrate_and_admin_create_user_work_on_a_fresh_data_dir() {
     assert!(!again.status.success());
     assert!(stderr(&again).contains("already"), "{}", stderr(&again));
 }
+
+#[test]
+fn serve_logs_json_and_stops_cleanly_on_sigterm() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_routix"))
+        .env_clear()
+        .current_dir(dir.path())
+        .env("ROUTIX_DATA_DIR", dir.path().join("data"))
+        .env("LOG_FORMAT", "json")
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut listening = None;
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        let event: serde_json::Value =
+            serde_json::from_str(&line).unwrap_or_else(|_| panic!("not JSON: {line}"));
+        if event["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("listening")
+        {
+            listening = Some(event);
+            break;
+        }
+    }
+    let event = listening.expect("a listening log line");
+    assert!(event["addr"].as_str().unwrap().starts_with("127.0.0.1:"));
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let exit = child.wait().unwrap();
+    assert!(exit.success(), "graceful shutdown exits 0, got {exit:?}");
+}

@@ -12,6 +12,8 @@ crate::both! {
         app.get("/api/v1/users/me", None).await;
         let metrics = app.get("/metrics", None).await.text().await.unwrap();
         assert!(metrics.contains("http_requests_total"), "{metrics}");
+        assert!(metrics.contains("route=\"/api/v1/users/me\""), "labelled by route template");
+        assert!(metrics.contains("http_request_duration_seconds_bucket"), "latency histogram");
     }
 }
 

@@ -77,3 +77,23 @@ async fn unreachable_redis_degrades_to_local_limits() {
         StatusCode::TOO_MANY_REQUESTS
     );
 }
+
+#[tokio::test]
+async fn per_user_limit_holds_one_account_without_touching_others() {
+    let app = TestApp::spawn(Backend::Sqlite, &[("RATE_LIMIT_USER_PER_MINUTE", "3")]).await;
+    let busy = app.token_for("busy@example.com").await;
+    let calm = app.token_for("calm@example.com").await;
+    for _ in 0..3 {
+        assert_eq!(
+            app.get("/api/v1/users/me", Some(&busy)).await.status(),
+            StatusCode::OK
+        );
+    }
+    let res = app.get("/api/v1/users/me", Some(&busy)).await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(res.headers().contains_key(header::RETRY_AFTER));
+    assert_eq!(
+        app.get("/api/v1/users/me", Some(&calm)).await.status(),
+        StatusCode::OK
+    );
+}
