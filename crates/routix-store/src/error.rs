@@ -14,6 +14,8 @@ pub enum StoreError {
     Database(#[source] sqlx::Error),
     #[error("migration failed: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
+    #[error("not enough credits: {needed} needed, {balance} available")]
+    InsufficientCredits { needed: i64, balance: i64 },
     #[error("object storage error: {0}")]
     Blob(String),
 }

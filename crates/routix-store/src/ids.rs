@@ -87,4 +87,12 @@ macro_rules! id_type {
     )+};
 }
 
-id_type!(UserId, ConversationId, MessageId, FileId, TokenFamilyId);
+id_type!(
+    UserId,
+    ConversationId,
+    MessageId,
+    FileId,
+    TokenFamilyId,
+    GenerationId,
+    LedgerId
+);

@@ -8,14 +8,16 @@ mod ids;
 
 pub mod blobs;
 pub mod chat;
+pub mod credits;
 pub mod files;
+pub mod generations;
 pub mod page;
 pub mod tokens;
 pub mod users;
 
 pub use db::{redact_url, Backend, Db};
 pub use error::StoreError;
-pub use ids::{ConversationId, FileId, MessageId, TokenFamilyId, UserId};
+pub use ids::{ConversationId, FileId, GenerationId, LedgerId, MessageId, TokenFamilyId, UserId};
 pub use page::{Cursor, Page};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
