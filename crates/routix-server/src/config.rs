@@ -63,6 +63,14 @@ pub struct Settings {
     pub login_max_failures: u32,
     pub login_lockout_seconds: u64,
     pub log_format: LogFormat,
+    /// Credits every new account starts with.
+    pub free_credits: i64,
+    /// Generation jobs this process runs at once (0: no in-process worker).
+    pub worker_concurrency: usize,
+    /// How long a worker's claim on a job lasts without a heartbeat.
+    pub job_lease_seconds: u64,
+    /// Tries per job before it is failed and refunded.
+    pub job_max_attempts: i32,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -222,6 +230,10 @@ impl Settings {
             login_max_failures: vars.positive("LOGIN_MAX_FAILURES", 5)?,
             login_lockout_seconds: vars.positive("LOGIN_LOCKOUT_SECONDS", 900)?,
             log_format,
+            free_credits: vars.parse("FREE_CREDITS", 10)?,
+            worker_concurrency: vars.parse("WORKER_CONCURRENCY", 2)?,
+            job_lease_seconds: vars.positive("JOB_LEASE_SECONDS", 60)?,
+            job_max_attempts: vars.positive("JOB_MAX_ATTEMPTS", 3)?,
         })
     }
 }

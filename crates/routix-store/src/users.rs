@@ -103,6 +103,8 @@ pub struct NewUser<'a> {
     pub display_name: &'a str,
     pub locale: &'a str,
     pub role: Role,
+    /// Welcome credits, granted in the same transaction (0 for none).
+    pub credits: i64,
 }
 
 const COLUMNS: &str =
@@ -124,20 +126,43 @@ impl Db {
             "INSERT INTO users (id, email, password_hash, display_name, locale, role, plan, created_at, updated_at)
              VALUES ($1, $2, $3, $4, $5, $6, 'free', $7, $7) RETURNING {COLUMNS}"
         );
-        let row: UserRow = on_db!(self, pool => sqlx::query_as(&sql)
-            .bind(id)
-            .bind(new.email)
-            .bind(new.password_hash)
-            .bind(new.display_name)
-            .bind(new.locale)
-            .bind(new.role.as_str())
-            .bind(at)
-            .fetch_one(pool)
-            .await)
-        .map_err(|e| match StoreError::from(e) {
+        let conflict = |e: sqlx::Error| match StoreError::from(e) {
             StoreError::Conflict(_) => StoreError::Conflict("an account with this email exists"),
             other => other,
-        })?;
+        };
+        let row: UserRow = on_db!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let row: UserRow = sqlx::query_as(&sql)
+                .bind(id)
+                .bind(new.email)
+                .bind(new.password_hash)
+                .bind(new.display_name)
+                .bind(new.locale)
+                .bind(new.role.as_str())
+                .bind(at)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(conflict)?;
+            if new.credits > 0 {
+                sqlx::query("UPDATE users SET credits = $2 WHERE id = $1")
+                    .bind(id)
+                    .bind(new.credits)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query(crate::credits::INSERT_LEDGER)
+                    .bind(crate::LedgerId::new())
+                    .bind(id)
+                    .bind("grant")
+                    .bind(new.credits)
+                    .bind(None::<crate::GenerationId>)
+                    .bind("welcome credits")
+                    .bind(at)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+            row
+        });
         Ok(row.into())
     }
 

@@ -102,6 +102,7 @@ async fn user(db: &Db, credits: i64) -> UserId {
             display_name: "t",
             locale: "en",
             role: Role::User,
+            credits: 0,
         })
         .await
         .unwrap();

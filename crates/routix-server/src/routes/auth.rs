@@ -149,6 +149,7 @@ pub async fn create_account(
     display_name: Option<&str>,
     locale: Option<&str>,
     role: Role,
+    credits: i64,
 ) -> ApiResult<User> {
     let email = normalise_email(email)?;
     validate_password(password)?;
@@ -169,6 +170,7 @@ pub async fn create_account(
             display_name: &display_name,
             locale,
             role,
+            credits,
         })
         .await
         .map_err(|e| match e {
@@ -195,6 +197,7 @@ pub async fn register(
         req.display_name.as_deref(),
         req.locale.as_deref(),
         Role::User,
+        state.settings.free_credits,
     )
     .await?;
     Ok((StatusCode::CREATED, Json(issue_tokens(&state, user).await?)))

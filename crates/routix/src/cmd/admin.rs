@@ -40,10 +40,18 @@ pub fn run(args: Args) -> anyhow::Result<()> {
                 admin,
             } => {
                 let role = if admin { Role::Admin } else { Role::User };
-                create_account(&db, &email, &password, display_name.as_deref(), None, role)
-                    .await
-                    .map(|user| println!("created {} {} ({})", role.as_str(), user.email, user.id))
-                    .map_err(|e| anyhow::anyhow!(e.message))
+                create_account(
+                    &db,
+                    &email,
+                    &password,
+                    display_name.as_deref(),
+                    None,
+                    role,
+                    settings.free_credits,
+                )
+                .await
+                .map(|user| println!("created {} {} ({})", role.as_str(), user.email, user.id))
+                .map_err(|e| anyhow::anyhow!(e.message))
             }
         };
         db.close().await;
