@@ -1,6 +1,8 @@
 //! Wiring: settings → state → router → a listening server that shuts down gracefully.
 
-use std::{net::SocketAddr, time::Duration};
+use std::{net::SocketAddr, sync::Arc, time::Duration};
+
+use tokio::sync::Notify;
 
 use axum::{
     extract::{ConnectInfo, DefaultBodyLimit, Request, State},
@@ -20,6 +22,7 @@ use crate::{
     auth::{TokenKeys, TokenType},
     config::Settings,
     error::ApiError,
+    events::EventBus,
     ratelimit::Limiter,
     routes,
     state::{AppState, Inner},
@@ -74,16 +77,27 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     state: AppState,
+    shutdown: tokio::sync::watch::Sender<bool>,
 }
 
 impl Application {
     pub async fn build(settings: Settings) -> Result<Application, StartError> {
         let (db, blobs) = open_storage(&settings).await?;
         let redis = connect_redis(&settings).await;
+        let events = match (&redis, settings.redis_url.as_deref()) {
+            (Some(conn), Some(url)) => {
+                EventBus::with_redis(url, conn.clone(), &settings.redis_key_prefix).await
+            }
+            _ => EventBus::local(),
+        };
+        let (shutdown, shutdown_rx) = tokio::sync::watch::channel(false);
         let state = AppState::new(Inner {
             keys: TokenKeys::new(settings.secret_key.expose().as_bytes()),
             limiter: Limiter::new(redis, &settings.redis_key_prefix),
             metrics: telemetry::metrics_handle(),
+            events,
+            worker_wake: Arc::new(Notify::new()),
+            shutdown: shutdown_rx,
             db,
             blobs,
             settings,
@@ -96,6 +110,7 @@ impl Application {
             router: router(state.clone()),
             listener,
             state,
+            shutdown,
         })
     }
 
@@ -117,6 +132,12 @@ impl Application {
         let service = self
             .router
             .into_make_service_with_connect_info::<SocketAddr>();
+        let notify = self.shutdown;
+        let shutdown = async move {
+            shutdown.await;
+            // Long-lived connections (WebSockets) and workers watch this and wind down.
+            let _ = notify.send(true);
+        };
         axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown)
             .await?;
@@ -153,10 +174,12 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::auth::router())
         .merge(routes::users::router())
         .merge(routes::chat::router())
-        .merge(routes::files::router(state.settings.max_upload_bytes));
+        .merge(routes::files::router(state.settings.max_upload_bytes))
+        .merge(routes::credits::router());
     Router::new()
         .nest("/api/v1", api)
         .merge(routes::health::router())
+        .merge(crate::media::router())
         .merge(routes::docs::router())
         .fallback(fallback)
         .method_not_allowed_fallback(method_not_allowed)

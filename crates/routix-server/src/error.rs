@@ -101,6 +101,12 @@ impl From<StoreError> for ApiError {
             StoreError::NotFound => ApiError::not_found("resource"),
             StoreError::Conflict(what) => ApiError::new(StatusCode::CONFLICT, "conflict", what),
             StoreError::BadCursor => ApiError::bad_request(err.to_string()),
+            StoreError::InsufficientCredits { needed, balance } => ApiError::new(
+                StatusCode::PAYMENT_REQUIRED,
+                "insufficient_credits",
+                format!("this needs {needed} credits and you have {balance}; nothing was queued"),
+            )
+            .with_details(serde_json::json!({"needed": needed, "balance": balance})),
             other => {
                 tracing::error!(error = %other, "storage failure");
                 ApiError::internal()

@@ -2,12 +2,15 @@
 
 use std::sync::Arc;
 
+use tokio::sync::{watch, Notify};
+
 use routix_store::{blobs::BlobStore, users::User, Db, StoreError};
 
 use crate::{
     auth::{TokenKeys, TokenType},
     config::Settings,
     error::ApiError,
+    events::EventBus,
     ratelimit::Limiter,
 };
 
@@ -21,6 +24,11 @@ pub struct Inner {
     pub limiter: Limiter,
     pub keys: TokenKeys,
     pub metrics: metrics_exporter_prometheus::PrometheusHandle,
+    pub events: EventBus,
+    /// Wakes the in-process worker when a job is queued.
+    pub worker_wake: Arc<Notify>,
+    /// Turns true when the server begins shutting down (WebSockets close with 1001).
+    pub shutdown: watch::Receiver<bool>,
 }
 
 impl std::ops::Deref for AppState {

@@ -220,6 +220,53 @@ impl Db {
         Ok(())
     }
 
+    pub async fn set_plan(&self, id: UserId, plan: Plan) -> Result<()> {
+        let done = on_db!(self, pool => sqlx::query(
+            "UPDATE users SET plan = $2, updated_at = $3 WHERE id = $1 AND deleted_at IS NULL")
+            .bind(id)
+            .bind(plan.as_str())
+            .bind(now())
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))?;
+        if done == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    /// Live accounts with their balances, newest first; `search` matches part of the email.
+    pub async fn list_users(
+        &self,
+        search: Option<&str>,
+        cursor: Option<crate::Cursor>,
+        limit: usize,
+    ) -> Result<crate::Page<(User, i64)>> {
+        #[derive(sqlx::FromRow)]
+        struct WithCredits {
+            #[sqlx(flatten)]
+            user: UserRow,
+            credits: i64,
+        }
+        let pattern =
+            search.map(|s| format!("%{}%", s.trim().to_lowercase().replace(['%', '_'], "")));
+        let sql = format!(
+            "SELECT {COLUMNS}, credits FROM users
+             WHERE deleted_at IS NULL AND ($1 IS NULL OR email LIKE $1) AND ($2 IS NULL OR id < $2)
+             ORDER BY id DESC LIMIT $3"
+        );
+        let rows: Vec<WithCredits> = on_db!(self, pool => sqlx::query_as(&sql)
+            .bind(pattern)
+            .bind(cursor.map(|c| UserId(c.0)))
+            .bind((limit + 1) as i64)
+            .fetch_all(pool)
+            .await)?;
+        Ok(
+            crate::Page::from_rows(rows, limit, |r| r.user.id.0)
+                .map(|r| (r.user.into(), r.credits)),
+        )
+    }
+
     /// Soft-deletes the account and revokes all its refresh tokens, in one transaction.
     pub async fn soft_delete_user(&self, id: UserId) -> Result<()> {
         let at = now();

@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod chat;
+pub mod credits;
 pub mod docs;
 pub mod files;
 pub mod health;

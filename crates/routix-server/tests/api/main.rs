@@ -5,6 +5,7 @@ mod helpers;
 
 mod auth;
 mod chat;
+mod credits;
 mod files;
 mod health;
 mod ratelimit;
