@@ -12,8 +12,43 @@ use crate::{Result, StoreError};
 #[derive(Clone)]
 pub struct BlobStore {
     inner: Arc<dyn ObjectStore>,
+    /// Where writes go when `inner` (a remote store) fails, and where reads look next.
+    fallback: Option<Arc<dyn ObjectStore>>,
     /// Human-readable description for logs, e.g. "local:./data/uploads".
     label: String,
+}
+
+/// Which object store to use, from configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StorageBackend {
+    Local,
+    S3 {
+        bucket: String,
+        region: String,
+        /// For S3-compatible servers (MinIO, moto, R2...).
+        endpoint: Option<String>,
+        access_key_id: Option<String>,
+        /// Never logged: `Debug` of the config prints only whether it is set.
+        secret_access_key: Option<SecretString>,
+    },
+    Gcs {
+        bucket: String,
+        service_account_path: Option<String>,
+    },
+    Azure {
+        account: String,
+        container: String,
+        access_key: Option<SecretString>,
+    },
+}
+
+#[derive(Clone, PartialEq, Eq)]
+pub struct SecretString(pub String);
+
+impl std::fmt::Debug for SecretString {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<redacted>")
+    }
 }
 
 impl std::fmt::Debug for BlobStore {
@@ -44,6 +79,7 @@ impl BlobStore {
             LocalFileSystem::new_with_prefix(root).map_err(|e| StoreError::Blob(e.to_string()))?;
         Ok(BlobStore {
             inner: Arc::new(fs),
+            fallback: None,
             label: format!("local:{}", root.display()),
         })
     }
@@ -51,8 +87,72 @@ impl BlobStore {
     pub fn from_store(inner: Arc<dyn ObjectStore>, label: impl Into<String>) -> BlobStore {
         BlobStore {
             inner,
+            fallback: None,
             label: label.into(),
         }
+    }
+
+    /// The configured store; remote ones keep `local_root` as a fallback for failed writes
+    /// (logged), so a storage outage never loses a finished thumbnail.
+    pub fn open(backend: &StorageBackend, local_root: &Path) -> Result<BlobStore> {
+        let local = BlobStore::local(local_root)?;
+        let bad = |e: object_store::Error| StoreError::Blob(format!("storage configuration: {e}"));
+        let (remote, label): (Arc<dyn ObjectStore>, String) = match backend {
+            StorageBackend::Local => return Ok(local),
+            StorageBackend::S3 {
+                bucket,
+                region,
+                endpoint,
+                access_key_id,
+                secret_access_key,
+            } => {
+                let mut b = object_store::aws::AmazonS3Builder::new()
+                    .with_bucket_name(bucket)
+                    .with_region(region);
+                if let Some(e) = endpoint {
+                    b = b
+                        .with_endpoint(e)
+                        .with_allow_http(e.starts_with("http://"))
+                        .with_virtual_hosted_style_request(false);
+                }
+                if let (Some(id), Some(secret)) = (access_key_id, secret_access_key) {
+                    b = b.with_access_key_id(id).with_secret_access_key(&secret.0);
+                }
+                (Arc::new(b.build().map_err(bad)?), format!("s3:{bucket}"))
+            }
+            StorageBackend::Gcs {
+                bucket,
+                service_account_path,
+            } => {
+                let mut b =
+                    object_store::gcp::GoogleCloudStorageBuilder::new().with_bucket_name(bucket);
+                if let Some(p) = service_account_path {
+                    b = b.with_service_account_path(p);
+                }
+                (Arc::new(b.build().map_err(bad)?), format!("gcs:{bucket}"))
+            }
+            StorageBackend::Azure {
+                account,
+                container,
+                access_key,
+            } => {
+                let mut b = object_store::azure::MicrosoftAzureBuilder::new()
+                    .with_account(account)
+                    .with_container_name(container);
+                if let Some(k) = access_key {
+                    b = b.with_access_key(&k.0);
+                }
+                (
+                    Arc::new(b.build().map_err(bad)?),
+                    format!("azure:{account}/{container}"),
+                )
+            }
+        };
+        Ok(BlobStore {
+            inner: remote,
+            fallback: Some(local.inner),
+            label,
+        })
     }
 
     pub fn label(&self) -> &str {
@@ -61,32 +161,56 @@ impl BlobStore {
 
     pub async fn put(&self, key: &str, bytes: Bytes) -> Result<()> {
         let path = parse_key(key)?;
-        self.inner
-            .put(&path, PutPayload::from_bytes(bytes))
-            .await
-            .map_err(|e| StoreError::Blob(e.to_string()))?;
-        Ok(())
+        let primary = self
+            .inner
+            .put(&path, PutPayload::from_bytes(bytes.clone()))
+            .await;
+        match (primary, &self.fallback) {
+            (Ok(_), _) => Ok(()),
+            (Err(e), Some(local)) => {
+                tracing::warn!(store = %self.label, error = %e, key, "remote storage write failed; kept on local disk");
+                metrics::counter!("storage_fallback_writes_total").increment(1);
+                local
+                    .put(&path, PutPayload::from_bytes(bytes))
+                    .await
+                    .map_err(|e| StoreError::Blob(e.to_string()))?;
+                Ok(())
+            }
+            (Err(e), None) => Err(StoreError::Blob(e.to_string())),
+        }
     }
 
     pub async fn get(&self, key: &str) -> Result<Bytes> {
         let path = parse_key(key)?;
-        match self.inner.get(&path).await {
-            Ok(got) => got
-                .bytes()
-                .await
-                .map_err(|e| StoreError::Blob(e.to_string())),
-            Err(object_store::Error::NotFound { .. }) => Err(StoreError::NotFound),
-            Err(e) => Err(StoreError::Blob(e.to_string())),
+        let primary = read(&self.inner, &path).await;
+        match (primary, &self.fallback) {
+            (Ok(b), _) => Ok(b),
+            (Err(_), Some(local)) => read(local, &path).await,
+            (Err(e), None) => Err(e),
         }
     }
 
     /// Deletes the object; an object already gone is not an error.
     pub async fn delete(&self, key: &str) -> Result<()> {
         let path = parse_key(key)?;
+        if let Some(local) = &self.fallback {
+            let _ = local.delete(&path).await;
+        }
         match self.inner.delete(&path).await {
             Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
             Err(e) => Err(StoreError::Blob(e.to_string())),
         }
+    }
+}
+
+async fn read(store: &Arc<dyn ObjectStore>, path: &ObjectPath) -> Result<Bytes> {
+    match store.get(path).await {
+        Ok(got) => got
+            .bytes()
+            .await
+            .map_err(|e| StoreError::Blob(e.to_string())),
+        Err(object_store::Error::NotFound { .. }) => Err(StoreError::NotFound),
+        Err(e) => Err(StoreError::Blob(e.to_string())),
     }
 }
 
