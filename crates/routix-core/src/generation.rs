@@ -179,7 +179,9 @@ mod tests {
     fn stages_are_numbered_one_to_five_and_progress_increases() {
         let numbers: Vec<u8> = Stage::ALL.iter().map(|s| s.number()).collect();
         assert_eq!(numbers, [1, 2, 3, 4, 5]);
-        assert!(Stage::ALL.windows(2).all(|w| w[0].start_percent() < w[1].start_percent()));
+        assert!(Stage::ALL
+            .windows(2)
+            .all(|w| w[0].start_percent() < w[1].start_percent()));
         assert_eq!(Stage::from_number(6), None);
     }
 }

@@ -3,10 +3,12 @@
 //! is tested with plain tables of cases.
 
 pub mod analysis;
+pub mod analyzer;
 pub mod category;
 pub mod color;
 pub mod credits;
 pub mod generation;
+pub mod matching;
 pub mod template;
 
 pub use analysis::{Analysis, AnalysisSource, Direction, NamedColor};
