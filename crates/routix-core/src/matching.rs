@@ -114,7 +114,8 @@ pub fn score(a: &Analysis, t: &TemplateMeta, opts: &MatchOptions) -> TemplateMat
             reasons.push("has a slot for your reference image".to_string());
         }
     } else if !t.has_image_slot {
-        points += 5.0;
+        // With nothing to put in a slot, all-type designs look finished; slots look empty.
+        points += 10.0;
     }
 
     TemplateMatch {

@@ -1,0 +1,43 @@
+//! End-to-end render benchmark: layout + shaping + effects + JPEG 85 of a representative
+//! thumbnail, median of N runs. Compare with `benches/pillow_render.py` (same picture in
+//! Python/Pillow): `bash benches/run.sh` runs both.
+
+use std::time::{Duration, Instant};
+
+use routix_render::{encode, render, OutputFormat, RenderRequest, TemplateLibrary};
+
+fn main() {
+    let runs: usize = std::env::args()
+        .skip(1)
+        .find_map(|a| a.parse().ok())
+        .unwrap_or(30);
+    let library = TemplateLibrary::builtin().expect("templates");
+    let template = library.get("gaming-split-hero").expect("template");
+    let request = RenderRequest::titled("NEW SEASON IS HERE");
+    let mut times: Vec<Duration> = Vec::with_capacity(runs);
+    let mut size = 0;
+    for _ in 0..runs + 2 {
+        let start = Instant::now();
+        let out = render(template, &request).expect("render");
+        let bytes = encode(&out.image, OutputFormat::Jpeg, 85).expect("encode");
+        times.push(start.elapsed());
+        size = bytes.len();
+    }
+    times.drain(..2);
+    times.sort();
+    let median = times[times.len() / 2];
+    println!(
+        "routix-render: gradient + stripes + slant + stroked/shadowed headline + JPEG 85, 1280x720"
+    );
+    println!(
+        "median {:.1} ms over {runs} runs (min {:.1} ms, max {:.1} ms), {} KiB",
+        ms(median),
+        ms(times[0]),
+        ms(times[times.len() - 1]),
+        size / 1024
+    );
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}

@@ -1,0 +1,893 @@
+//! Layer by layer onto a tiny-skia canvas.
+
+use image::{imageops::FilterType, DynamicImage, RgbaImage};
+use routix_core::{Palette, Rgb};
+use tiny_skia::{
+    Color, FillRule, GradientStop, LineCap, LineJoin, LinearGradient, Mask, Paint as SkPaint, Path,
+    PathBuilder, Pixmap, PixmapPaint, Point, RadialGradient, Rect as SkRect, Shader, SpreadMode,
+    Stroke as SkStroke, Transform,
+};
+
+use crate::{
+    fonts::fonts,
+    template::{
+        Fill, Layer, PatternKind, Rect, ShapeKind, Slot, Template, DESIGN_HEIGHT, DESIGN_WIDTH,
+    },
+    text::{self, FitRequest},
+    Layout, RenderError, RenderRequest, Rendered,
+};
+
+/// Design space → output pixels.
+#[derive(Clone, Copy)]
+struct Space {
+    sx: f32,
+    sy: f32,
+}
+
+impl Space {
+    fn rect(&self, r: &Rect) -> [f32; 4] {
+        [
+            r[0] * self.sx,
+            r[1] * self.sy,
+            r[2] * self.sx,
+            r[3] * self.sy,
+        ]
+    }
+    /// Lengths that should not stretch (font sizes, strokes).
+    fn len(&self, v: f32) -> f32 {
+        v * self.sx.min(self.sy)
+    }
+}
+
+fn color(c: Rgb, opacity: f32) -> Color {
+    Color::from_rgba8(
+        c.r,
+        c.g,
+        c.b,
+        (opacity.clamp(0.0, 1.0) * 255.0).round() as u8,
+    )
+}
+
+fn solid(c: Rgb, opacity: f32) -> SkPaint<'static> {
+    let mut p = SkPaint::default();
+    p.set_color(color(c, opacity));
+    p.anti_alias = true;
+    p
+}
+
+pub fn render(template: &Template, req: &RenderRequest) -> Result<Rendered, RenderError> {
+    let (w, h) = (req.width, req.height);
+    let mut canvas = Pixmap::new(w, h).ok_or(RenderError::BadSize {
+        width: w,
+        height: h,
+    })?;
+    canvas.fill(Color::BLACK);
+    let space = Space {
+        sx: w as f32 / DESIGN_WIDTH,
+        sy: h as f32 / DESIGN_HEIGHT,
+    };
+    let palette = match &req.palette {
+        Some(colors) => template.meta.palette.overridden_by(colors),
+        None => template.meta.palette,
+    };
+    let mut layout = Layout::default();
+    let has_slot = template.meta.has_image_slot;
+    // Without an image slot, a supplied image becomes the background, darkened for text.
+    if let (false, Some(img)) = (has_slot, &req.image) {
+        draw_background_image(&mut canvas, img);
+    }
+    for layer in &template.layers {
+        match layer {
+            Layer::Background { fill } => {
+                if has_slot || req.image.is_none() {
+                    fill_rect(&mut canvas, fill, &palette, None);
+                }
+            }
+            Layer::Pattern {
+                kind,
+                color: c,
+                opacity,
+                spacing,
+                area,
+            } => {
+                pattern(
+                    &mut canvas,
+                    space,
+                    *kind,
+                    c.resolve(&palette),
+                    *opacity,
+                    space.len(*spacing),
+                    area.as_ref(),
+                );
+            }
+            Layer::Noise { opacity } => noise(&mut canvas, *opacity),
+            Layer::Vignette { strength } => vignette(&mut canvas, *strength),
+            Layer::Image {
+                area,
+                focus,
+                darken,
+                blur,
+                tint,
+                tint_opacity,
+                shape,
+                border,
+                placeholder,
+            } => {
+                let px = space.rect(area);
+                match &req.image {
+                    Some(img) => {
+                        let fitted = cover(
+                            img,
+                            px[2],
+                            px[3],
+                            *focus,
+                            *darken,
+                            *blur,
+                            tint.map(|t| (t.resolve(&palette), *tint_opacity)),
+                        );
+                        place_image(&mut canvas, &fitted, px, shape.unwrap_or(ShapeKind::Rect));
+                    }
+                    None => {
+                        if let Some(fill) = placeholder {
+                            let path = shape_path(shape.unwrap_or(ShapeKind::Rect), px, 0.0);
+                            fill_rect(&mut canvas, fill, &palette, path.as_ref());
+                            if let Some(path) = &path {
+                                bokeh(&mut canvas, px, path, &palette, &template.meta.id.0);
+                            }
+                        }
+                    }
+                }
+                if let Some(b) = border {
+                    if let Some(path) = shape_path(shape.unwrap_or(ShapeKind::Rect), px, 0.0) {
+                        stroke_path(
+                            &mut canvas,
+                            &path,
+                            b.color.resolve(&palette),
+                            1.0,
+                            space.len(b.width),
+                        );
+                    }
+                }
+            }
+            Layer::Shape {
+                kind,
+                area,
+                color: c,
+                opacity,
+                rotate,
+                shadow,
+            } => {
+                let px = space.rect(area);
+                if let Some(s) = shadow {
+                    let moved = [
+                        px[0] + space.len(s.dx),
+                        px[1] + space.len(s.dy),
+                        px[2],
+                        px[3],
+                    ];
+                    if let Some(path) = shape_path(*kind, moved, *rotate) {
+                        canvas.fill_path(
+                            &path,
+                            &solid(s.color.resolve(&palette), s.opacity),
+                            FillRule::Winding,
+                            Transform::identity(),
+                            None,
+                        );
+                    }
+                }
+                if let Some(path) = shape_path(*kind, px, *rotate) {
+                    if *kind == ShapeKind::Ring {
+                        stroke_path(
+                            &mut canvas,
+                            &path,
+                            c.resolve(&palette),
+                            *opacity,
+                            (px[2].min(px[3]) * 0.08).max(2.0),
+                        );
+                    } else {
+                        canvas.fill_path(
+                            &path,
+                            &solid(c.resolve(&palette), *opacity),
+                            FillRule::Winding,
+                            Transform::identity(),
+                            None,
+                        );
+                    }
+                }
+            }
+            Layer::Text { slot, .. } => {
+                let content = match slot {
+                    Slot::Headline => Some(req.title.as_str()),
+                    Slot::Subtitle => req.subtitle.as_deref(),
+                    Slot::Badge => req.badge.as_deref(),
+                };
+                let Some(content) = content.map(str::trim).filter(|c| !c.is_empty()) else {
+                    continue;
+                };
+                layout
+                    .texts
+                    .push(draw_text(&mut canvas, space, layer, content, &palette)?);
+            }
+        }
+    }
+    if let Some(mark) = req.watermark.as_deref().filter(|m| !m.trim().is_empty()) {
+        crate::encode::draw_watermark(&mut canvas, mark)?;
+    }
+    Ok(Rendered {
+        image: to_image(&canvas),
+        layout,
+    })
+}
+
+pub(crate) fn to_image(canvas: &Pixmap) -> RgbaImage {
+    let mut out = RgbaImage::new(canvas.width(), canvas.height());
+    for (dst, src) in out.pixels_mut().zip(canvas.pixels()) {
+        let c = src.demultiply();
+        *dst = image::Rgba([c.red(), c.green(), c.blue(), c.alpha()]);
+    }
+    out
+}
+
+pub(crate) fn to_pixmap(img: &RgbaImage) -> Option<Pixmap> {
+    let mut pm = Pixmap::new(img.width(), img.height())?;
+    for (dst, src) in pm.pixels_mut().iter_mut().zip(img.pixels()) {
+        let [r, g, b, a] = src.0;
+        *dst = tiny_skia::ColorU8::from_rgba(r, g, b, a).premultiply();
+    }
+    Some(pm)
+}
+
+fn shader(fill: &Fill, palette: &Palette, w: f32, h: f32) -> Shader<'static> {
+    match fill {
+        Fill::Solid(p) => Shader::SolidColor(color(p.resolve(palette), 1.0)),
+        Fill::Linear { from, to, angle } => {
+            let (s, c) = angle.to_radians().sin_cos();
+            let (cx, cy) = (w / 2.0, h / 2.0);
+            let half = (w * c.abs() + h * s.abs()) / 2.0;
+            LinearGradient::new(
+                Point::from_xy(cx - c * half, cy - s * half),
+                Point::from_xy(cx + c * half, cy + s * half),
+                vec![
+                    GradientStop::new(0.0, color(from.resolve(palette), 1.0)),
+                    GradientStop::new(1.0, color(to.resolve(palette), 1.0)),
+                ],
+                SpreadMode::Pad,
+                Transform::identity(),
+            )
+            .unwrap_or(Shader::SolidColor(color(from.resolve(palette), 1.0)))
+        }
+        Fill::Radial {
+            inner,
+            outer,
+            center,
+            radius,
+        } => {
+            let c = Point::from_xy(center[0] * w, center[1] * h);
+            RadialGradient::new(
+                c,
+                c,
+                (radius * w).max(1.0),
+                vec![
+                    GradientStop::new(0.0, color(inner.resolve(palette), 1.0)),
+                    GradientStop::new(1.0, color(outer.resolve(palette), 1.0)),
+                ],
+                SpreadMode::Pad,
+                Transform::identity(),
+            )
+            .unwrap_or(Shader::SolidColor(color(inner.resolve(palette), 1.0)))
+        }
+    }
+}
+
+fn fill_rect(canvas: &mut Pixmap, fill: &Fill, palette: &Palette, clip: Option<&Path>) {
+    let (w, h) = (canvas.width() as f32, canvas.height() as f32);
+    let paint = SkPaint {
+        shader: shader(fill, palette, w, h),
+        anti_alias: true,
+        ..Default::default()
+    };
+    match clip {
+        Some(path) => {
+            canvas.fill_path(path, &paint, FillRule::Winding, Transform::identity(), None)
+        }
+        None => {
+            if let Some(r) = SkRect::from_xywh(0.0, 0.0, w, h) {
+                canvas.fill_rect(r, &paint, Transform::identity(), None);
+            }
+        }
+    }
+}
+
+fn stroke_path(canvas: &mut Pixmap, path: &Path, c: Rgb, opacity: f32, width: f32) {
+    let stroke = SkStroke {
+        width,
+        line_join: LineJoin::Round,
+        line_cap: LineCap::Round,
+        ..Default::default()
+    };
+    canvas.stroke_path(
+        path,
+        &solid(c, opacity),
+        &stroke,
+        Transform::identity(),
+        None,
+    );
+}
+
+fn pattern(
+    canvas: &mut Pixmap,
+    space: Space,
+    kind: PatternKind,
+    c: Rgb,
+    opacity: f32,
+    spacing: f32,
+    area: Option<&Rect>,
+) {
+    let (w, h) = (canvas.width() as f32, canvas.height() as f32);
+    let [ax, ay, aw, ah] = area.map(|a| space.rect(a)).unwrap_or([0.0, 0.0, w, h]);
+    let mut pb = PathBuilder::new();
+    match kind {
+        PatternKind::Stripes => {
+            let mut x = ax - ah;
+            while x < ax + aw {
+                pb.move_to(x, ay + ah);
+                pb.line_to(x + ah, ay);
+                pb.line_to(x + ah + spacing * 0.35, ay);
+                pb.line_to(x + spacing * 0.35, ay + ah);
+                pb.close();
+                x += spacing;
+            }
+        }
+        PatternKind::Dots | PatternKind::Halftone => {
+            let mut y = ay + spacing / 2.0;
+            let mut row = 0;
+            while y < ay + ah {
+                let mut x = ax + if row % 2 == 1 { spacing / 2.0 } else { 0.0 } + spacing / 2.0;
+                while x < ax + aw {
+                    let r = match kind {
+                        PatternKind::Halftone => spacing * 0.45 * ((x - ax) / aw).clamp(0.05, 1.0),
+                        _ => spacing * 0.14,
+                    };
+                    pb.push_circle(x, y, r.max(0.5));
+                    x += spacing;
+                }
+                y += spacing * 0.87;
+                row += 1;
+            }
+        }
+        PatternKind::Grid => {
+            let t = (spacing * 0.04).max(1.0);
+            let mut x = ax;
+            while x < ax + aw {
+                if let Some(r) = SkRect::from_xywh(x, ay, t, ah) {
+                    pb.push_rect(r);
+                }
+                x += spacing;
+            }
+            let mut y = ay;
+            while y < ay + ah {
+                if let Some(r) = SkRect::from_xywh(ax, y, aw, t) {
+                    pb.push_rect(r);
+                }
+                y += spacing;
+            }
+        }
+        PatternKind::Rays => {
+            let (cx, cy) = (ax + aw / 2.0, ay + ah / 2.0);
+            let r = (aw * aw + ah * ah).sqrt();
+            let n = ((360.0 / (spacing / 4.0).max(4.0)) as usize).clamp(8, 48);
+            for i in 0..n {
+                let a0 = (i as f32) / n as f32 * std::f32::consts::TAU;
+                let a1 = a0 + std::f32::consts::TAU / n as f32 / 2.0;
+                pb.move_to(cx, cy);
+                pb.line_to(cx + r * a0.cos(), cy + r * a0.sin());
+                pb.line_to(cx + r * a1.cos(), cy + r * a1.sin());
+                pb.close();
+            }
+        }
+    }
+    let Some(path) = pb.finish() else { return };
+    let clip = SkRect::from_xywh(ax, ay, aw, ah).and_then(|r| {
+        let mut m = Mask::new(canvas.width(), canvas.height())?;
+        m.fill_path(
+            &PathBuilder::from_rect(r),
+            FillRule::Winding,
+            false,
+            Transform::identity(),
+        );
+        Some(m)
+    });
+    canvas.fill_path(
+        &path,
+        &solid(c, opacity),
+        FillRule::Winding,
+        Transform::identity(),
+        clip.as_ref(),
+    );
+}
+
+/// Soft out-of-focus lights and a light sweep, so an empty image slot still reads as a
+/// picture. Seeded by the template id: the same template always looks the same.
+fn bokeh(canvas: &mut Pixmap, px: [f32; 4], clip: &Path, palette: &Palette, seed: &str) {
+    let [x, y, w, h] = px;
+    let mut state: u32 = seed.bytes().fold(0x811C_9DC5, |acc, b| {
+        (acc ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    });
+    let mut next = || {
+        state ^= state << 13;
+        state ^= state >> 17;
+        state ^= state << 5;
+        (state % 10_000) as f32 / 10_000.0
+    };
+    let Some(mut mask) = Mask::new(canvas.width(), canvas.height()) else {
+        return;
+    };
+    mask.fill_path(clip, FillRule::Winding, true, Transform::identity());
+    let white = Rgb::new(255, 255, 255);
+    for i in 0..18 {
+        let r = (w.min(h)) * (0.04 + next() * 0.16);
+        let (cx, cy) = (x + next() * w, y + next() * h);
+        let c = match i % 3 {
+            0 => palette.accent,
+            1 => white,
+            _ => palette.primary,
+        };
+        let opacity = 0.08 + next() * 0.22;
+        let center = Point::from_xy(cx, cy);
+        let Some(shader) = RadialGradient::new(
+            center,
+            center,
+            r,
+            vec![
+                GradientStop::new(0.0, color(c, opacity)),
+                GradientStop::new(0.7, color(c, opacity * 0.8)),
+                GradientStop::new(1.0, color(c, 0.0)),
+            ],
+            SpreadMode::Pad,
+            Transform::identity(),
+        ) else {
+            continue;
+        };
+        let mut pb = PathBuilder::new();
+        pb.push_circle(cx, cy, r);
+        if let Some(circle) = pb.finish() {
+            let paint = SkPaint {
+                shader,
+                anti_alias: true,
+                ..Default::default()
+            };
+            canvas.fill_path(
+                &circle,
+                &paint,
+                FillRule::Winding,
+                Transform::identity(),
+                Some(&mask),
+            );
+        }
+    }
+    // A diagonal sweep of light across the slot.
+    let mut pb = PathBuilder::new();
+    pb.move_to(x + w * 0.35, y);
+    pb.line_to(x + w * 0.6, y);
+    pb.line_to(x + w * 0.25, y + h);
+    pb.line_to(x, y + h);
+    pb.close();
+    if let Some(sweep) = pb.finish() {
+        canvas.fill_path(
+            &sweep,
+            &solid(white, 0.07),
+            FillRule::Winding,
+            Transform::identity(),
+            Some(&mask),
+        );
+    }
+}
+
+/// Film grain: a fixed pseudo-random pattern, so the same input renders the same bytes.
+fn noise(canvas: &mut Pixmap, opacity: f32) {
+    let amp = (opacity.clamp(0.0, 1.0) * 64.0) as i32;
+    if amp == 0 {
+        return;
+    }
+    let mut seed: u32 = 0x9E37_79B9;
+    for px in canvas.pixels_mut() {
+        seed ^= seed << 13;
+        seed ^= seed >> 17;
+        seed ^= seed << 5;
+        let n = (seed % (2 * amp as u32 + 1)) as i32 - amp;
+        let c = px.demultiply();
+        let adj = |v: u8| (v as i32 + n).clamp(0, 255) as u8;
+        *px = tiny_skia::ColorU8::from_rgba(adj(c.red()), adj(c.green()), adj(c.blue()), c.alpha())
+            .premultiply();
+    }
+}
+
+fn vignette(canvas: &mut Pixmap, strength: f32) {
+    let (w, h) = (canvas.width() as f32, canvas.height() as f32);
+    let c = Point::from_xy(w / 2.0, h / 2.0);
+    let Some(shader) = RadialGradient::new(
+        c,
+        c,
+        (w * w + h * h).sqrt() / 2.0,
+        vec![
+            GradientStop::new(0.45, Color::from_rgba8(0, 0, 0, 0)),
+            GradientStop::new(
+                1.0,
+                Color::from_rgba8(0, 0, 0, (strength.clamp(0.0, 1.0) * 255.0) as u8),
+            ),
+        ],
+        SpreadMode::Pad,
+        Transform::identity(),
+    ) else {
+        return;
+    };
+    let paint = SkPaint {
+        shader,
+        ..Default::default()
+    };
+    if let Some(r) = SkRect::from_xywh(0.0, 0.0, w, h) {
+        canvas.fill_rect(r, &paint, Transform::identity(), None);
+    }
+}
+
+fn draw_background_image(canvas: &mut Pixmap, img: &DynamicImage) {
+    let (w, h) = (canvas.width() as f32, canvas.height() as f32);
+    let fitted = cover(img, w, h, [0.5, 0.4], 0.35, 0.0, None);
+    place_image(canvas, &fitted, [0.0, 0.0, w, h], ShapeKind::Rect);
+}
+
+/// Cover-fits `img` into `w`x`h` keeping `focus` in view, then darkens, blurs and tints.
+pub(crate) fn cover(
+    img: &DynamicImage,
+    w: f32,
+    h: f32,
+    focus: [f32; 2],
+    darken: f32,
+    blur: f32,
+    tint: Option<(Rgb, f32)>,
+) -> RgbaImage {
+    let (tw, th) = (w.round().max(1.0) as u32, h.round().max(1.0) as u32);
+    let (iw, ih) = (img.width() as f32, img.height() as f32);
+    let scale = (tw as f32 / iw).max(th as f32 / ih);
+    let (cw, ch) = ((tw as f32 / scale).min(iw), (th as f32 / scale).min(ih));
+    let cx = (focus[0] * iw - cw / 2.0).clamp(0.0, iw - cw);
+    let cy = (focus[1] * ih - ch / 2.0).clamp(0.0, ih - ch);
+    let cropped = img.crop_imm(cx as u32, cy as u32, cw.max(1.0) as u32, ch.max(1.0) as u32);
+    let mut out = cropped
+        .resize_exact(tw, th, FilterType::Lanczos3)
+        .to_rgba8();
+    if blur > 0.0 {
+        out = image::imageops::fast_blur(&out, blur);
+    }
+    if darken > 0.0 || tint.is_some() {
+        let keep = 1.0 - darken.clamp(0.0, 1.0);
+        for p in out.pixels_mut() {
+            for ch in 0..3 {
+                let mut v = p.0[ch] as f32 * keep;
+                if let Some((c, o)) = tint {
+                    let t = [c.r, c.g, c.b][ch] as f32;
+                    v = v * (1.0 - o) + t * o;
+                }
+                p.0[ch] = v.round().clamp(0.0, 255.0) as u8;
+            }
+        }
+    }
+    out
+}
+
+fn place_image(canvas: &mut Pixmap, img: &RgbaImage, px: [f32; 4], shape: ShapeKind) {
+    let Some(pm) = to_pixmap(img) else { return };
+    let mask = if shape == ShapeKind::Rect {
+        None
+    } else {
+        shape_path(shape, px, 0.0).and_then(|path| {
+            let mut m = Mask::new(canvas.width(), canvas.height())?;
+            m.fill_path(&path, FillRule::Winding, true, Transform::identity());
+            Some(m)
+        })
+    };
+    canvas.draw_pixmap(
+        px[0].round() as i32,
+        px[1].round() as i32,
+        pm.as_ref(),
+        &PixmapPaint::default(),
+        Transform::identity(),
+        mask.as_ref(),
+    );
+}
+
+fn shape_path(kind: ShapeKind, px: [f32; 4], rotate: f32) -> Option<Path> {
+    let [x, y, w, h] = px;
+    let mut pb = PathBuilder::new();
+    match kind {
+        ShapeKind::Rect => {
+            let r = (w.min(h) * 0.08).min(24.0);
+            rounded_rect(&mut pb, x, y, w, h, r);
+        }
+        ShapeKind::Circle | ShapeKind::Ring => {
+            pb.push_oval(SkRect::from_xywh(x, y, w, h)?);
+        }
+        ShapeKind::Slant => {
+            let lean = h * 0.25;
+            pb.move_to(x + lean, y);
+            pb.line_to(x + w, y);
+            pb.line_to(x + w - lean, y + h);
+            pb.line_to(x, y + h);
+            pb.close();
+        }
+        ShapeKind::Banner => {
+            let notch = h * 0.35;
+            pb.move_to(x, y);
+            pb.line_to(x + w, y);
+            pb.line_to(x + w - notch, y + h / 2.0);
+            pb.line_to(x + w, y + h);
+            pb.line_to(x, y + h);
+            pb.close();
+        }
+        ShapeKind::Arrow => {
+            let shaft = h * 0.36;
+            let head = (w * 0.45).min(h * 1.1);
+            pb.move_to(x, y + h / 2.0 - shaft / 2.0);
+            pb.line_to(x + w - head, y + h / 2.0 - shaft / 2.0);
+            pb.line_to(x + w - head, y);
+            pb.line_to(x + w, y + h / 2.0);
+            pb.line_to(x + w - head, y + h);
+            pb.line_to(x + w - head, y + h / 2.0 + shaft / 2.0);
+            pb.line_to(x, y + h / 2.0 + shaft / 2.0);
+            pb.close();
+        }
+        ShapeKind::Burst => {
+            let (cx, cy) = (x + w / 2.0, y + h / 2.0);
+            let points = 14;
+            for i in 0..points * 2 {
+                let a = i as f32 / (points * 2) as f32 * std::f32::consts::TAU
+                    - std::f32::consts::FRAC_PI_2;
+                let r = if i % 2 == 0 { 1.0 } else { 0.74 };
+                let (px_, py_) = (cx + a.cos() * w / 2.0 * r, cy + a.sin() * h / 2.0 * r);
+                if i == 0 {
+                    pb.move_to(px_, py_);
+                } else {
+                    pb.line_to(px_, py_);
+                }
+            }
+            pb.close();
+        }
+    }
+    let path = pb.finish()?;
+    if rotate == 0.0 {
+        return Some(path);
+    }
+    path.transform(Transform::from_rotate_at(rotate, x + w / 2.0, y + h / 2.0))
+}
+
+fn rounded_rect(pb: &mut PathBuilder, x: f32, y: f32, w: f32, h: f32, r: f32) {
+    let r = r.min(w / 2.0).min(h / 2.0).max(0.0);
+    pb.move_to(x + r, y);
+    pb.line_to(x + w - r, y);
+    pb.quad_to(x + w, y, x + w, y + r);
+    pb.line_to(x + w, y + h - r);
+    pb.quad_to(x + w, y + h, x + w - r, y + h);
+    pb.line_to(x + r, y + h);
+    pb.quad_to(x, y + h, x, y + h - r);
+    pb.line_to(x, y + r);
+    pb.quad_to(x, y, x + r, y);
+    pb.close();
+}
+
+/// `wanted` if it contrasts enough with `background` (WCAG 4.5:1), else black or white.
+fn legible_on(wanted: Rgb, background: Rgb) -> Rgb {
+    if wanted.contrast(background) >= 4.5 {
+        return wanted;
+    }
+    let (black, white) = (Rgb::new(0, 0, 0), Rgb::new(255, 255, 255));
+    if black.contrast(background) >= white.contrast(background) {
+        black
+    } else {
+        white
+    }
+}
+
+pub(crate) fn pill(canvas: &mut Pixmap, px: [f32; 4], c: Rgb, opacity: f32) {
+    let mut pb = PathBuilder::new();
+    rounded_rect(&mut pb, px[0], px[1], px[2], px[3], px[3] / 2.0);
+    if let Some(path) = pb.finish() {
+        canvas.fill_path(
+            &path,
+            &solid(c, opacity),
+            FillRule::Winding,
+            Transform::identity(),
+            None,
+        );
+    }
+}
+
+fn draw_text(
+    canvas: &mut Pixmap,
+    space: Space,
+    layer: &Layer,
+    content: &str,
+    palette: &Palette,
+) -> Result<crate::TextLayout, RenderError> {
+    let Layer::Text {
+        slot,
+        area,
+        size,
+        min_size,
+        max_lines,
+        line_height,
+        color: fill,
+        highlight,
+        stroke,
+        shadow,
+        glow,
+        uppercase,
+        align,
+        valign,
+        font,
+        plate,
+        ..
+    } = layer
+    else {
+        unreachable!("draw_text is called for text layers only")
+    };
+    let fonts = fonts()?;
+    let text = if *uppercase && !content.chars().any(text::is_arabic_script) {
+        content.to_uppercase()
+    } else {
+        content.to_string()
+    };
+    let face = fonts.pick(*font, &text);
+    // Persian display type needs a touch more room per line than Bebas' tall caps.
+    let line_height = if text.chars().any(text::is_arabic_script) {
+        line_height.max(1.3)
+    } else {
+        *line_height
+    };
+    let mut px = space.rect(area);
+    // Strokes and shadows reach outside the glyphs: keep them inside the box too.
+    let inset = stroke
+        .as_ref()
+        .map(|s| space.len(s.width) / 2.0)
+        .unwrap_or(0.0)
+        + shadow
+            .as_ref()
+            .map(|s| space.len(s.dx.abs().max(s.dy.abs())))
+            .unwrap_or(0.0);
+    if plate.is_some() {
+        // Room for the pill's padding.
+        let pad = space.len(*size) * 0.3;
+        px = [
+            px[0] + pad,
+            px[1] + pad * 0.4,
+            (px[2] - 2.0 * pad).max(1.0),
+            (px[3] - pad * 0.8).max(1.0),
+        ];
+    }
+    let inner = [
+        px[0] + inset,
+        px[1] + inset,
+        (px[2] - 2.0 * inset).max(1.0),
+        (px[3] - 2.0 * inset).max(1.0),
+    ];
+    let fitted = text::fit(
+        face,
+        &FitRequest {
+            slot: slot.as_str(),
+            text: &text,
+            area: inner,
+            size: space.len(*size),
+            min_size: space.len(*min_size),
+            max_lines: *max_lines,
+            line_height,
+            align: *align,
+            valign: *valign,
+        },
+    )?;
+    if let Some(p) = plate {
+        if let (Some(first), Some(last)) = (fitted.layout.lines.first(), fitted.layout.lines.last())
+        {
+            let pad = fitted.layout.size * 0.3;
+            let left = fitted
+                .layout
+                .lines
+                .iter()
+                .map(|l| l.x)
+                .fold(f32::MAX, f32::min);
+            let right = fitted
+                .layout
+                .lines
+                .iter()
+                .map(|l| l.x + l.width)
+                .fold(f32::MIN, f32::max);
+            pill(
+                canvas,
+                [
+                    left - pad,
+                    first.y - pad * 0.25,
+                    right - left + 2.0 * pad,
+                    last.y + last.height - first.y + pad * 0.5,
+                ],
+                p.resolve(palette),
+                1.0,
+            );
+        }
+    }
+    let last_word = fitted.words.len().saturating_sub(1);
+    let paths: Vec<(usize, Path)> = fitted
+        .placements
+        .iter()
+        .filter_map(|&(i, x, baseline, scale)| {
+            text::word_path(face, &fitted.words[i], x, baseline, scale).map(|p| (i, p))
+        })
+        .collect();
+    if let Some(g) = glow {
+        let radius = space.len(g.radius);
+        for step in [1.0, 0.66, 0.33] {
+            for (_, path) in &paths {
+                stroke_path(
+                    canvas,
+                    path,
+                    g.color.resolve(palette),
+                    g.opacity * 0.35,
+                    radius * 2.0 * step,
+                );
+            }
+        }
+    }
+    if let Some(s) = shadow {
+        let t = Transform::from_translate(space.len(s.dx), space.len(s.dy));
+        for (_, path) in &paths {
+            if let Some(moved) = path.clone().transform(t) {
+                if let Some(st) = stroke {
+                    stroke_path(
+                        canvas,
+                        &moved,
+                        s.color.resolve(palette),
+                        s.opacity,
+                        space.len(st.width),
+                    );
+                }
+                canvas.fill_path(
+                    &moved,
+                    &solid(s.color.resolve(palette), s.opacity),
+                    FillRule::Winding,
+                    Transform::identity(),
+                    None,
+                );
+            }
+        }
+    }
+    if let Some(st) = stroke {
+        for (_, path) in &paths {
+            stroke_path(
+                canvas,
+                path,
+                st.color.resolve(palette),
+                1.0,
+                space.len(st.width),
+            );
+        }
+    }
+    let highlighted = highlight.filter(|_| fitted.words.len() >= 2);
+    // On a plate, text must read against the plate whatever the palette did to it.
+    let base = match plate {
+        Some(p) => legible_on(fill.resolve(palette), p.resolve(palette)),
+        None => fill.resolve(palette),
+    };
+    for (i, path) in &paths {
+        let c = match highlighted {
+            Some(h) if *i == last_word => h.resolve(palette),
+            _ => base,
+        };
+        canvas.fill_path(
+            path,
+            &solid(c, 1.0),
+            FillRule::Winding,
+            Transform::identity(),
+            None,
+        );
+    }
+    let mut layout = fitted.layout;
+    layout.area = space.rect(area);
+    Ok(layout)
+}

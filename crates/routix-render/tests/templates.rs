@@ -1,0 +1,201 @@
+//! Every built-in template, with English, long and Persian titles: right size, within 2 MB,
+//! text inside its box, no panic. Set ROUTIX_PREVIEW_DIR to keep the PNGs for a look.
+
+use image::{DynamicImage, Rgba, RgbaImage};
+use routix_core::{Category, Rgb};
+use routix_render::{
+    encode, render, OutputFormat, RenderError, RenderRequest, Template, TemplateLibrary, MAX_BYTES,
+};
+
+const TITLES: [&str; 3] = [
+    "NEW SEASON",
+    "I Survived 100 Days in Hardcore Minecraft and This Happened",
+    "فصل جدید بازی با iPhone 17",
+];
+
+fn photo() -> DynamicImage {
+    DynamicImage::ImageRgba8(RgbaImage::from_fn(900, 700, |x, y| {
+        Rgba([
+            (x * 255 / 900) as u8,
+            (y * 255 / 700) as u8,
+            ((x + y) % 256) as u8,
+            255,
+        ])
+    }))
+}
+
+#[test]
+fn library_has_enough_templates_and_categories() {
+    let lib = TemplateLibrary::builtin().unwrap();
+    assert!(lib.all().len() >= 24, "{}", lib.all().len());
+    let mut cats: Vec<Category> = lib.all().iter().map(|t| t.meta.category).collect();
+    cats.sort_by_key(|c| c.as_str());
+    cats.dedup();
+    assert!(cats.len() >= 12, "{cats:?}");
+}
+
+#[test]
+fn every_template_renders_every_title_within_its_box() {
+    let lib = TemplateLibrary::builtin().unwrap();
+    let dir = std::env::var_os("ROUTIX_PREVIEW_DIR").map(std::path::PathBuf::from);
+    for t in lib.all() {
+        for (n, title) in TITLES.iter().enumerate() {
+            let mut req = RenderRequest::titled(*title);
+            req.subtitle = Some("Episode 12".into());
+            req.badge = Some("NEW".into());
+            if n == 1 {
+                req.image = Some(photo());
+                req.watermark = Some("Made with Routix".into());
+            }
+            let out = render(t, &req).unwrap_or_else(|e| panic!("{} / {title}: {e}", t.meta.id));
+            assert_eq!(out.image.dimensions(), (1280, 720));
+            assert!(!out.layout.texts.is_empty());
+            for text in &out.layout.texts {
+                assert!(
+                    text.fits(),
+                    "{} / {title}: {} text outside its box: {text:?}",
+                    t.meta.id,
+                    text.slot
+                );
+                let [x, y, w, h] = text.area;
+                assert!(
+                    x >= 0.0 && y >= 0.0 && x + w <= 1280.0 && y + h <= 720.0,
+                    "{}: box off canvas",
+                    t.meta.id
+                );
+            }
+            let jpeg = encode(&out.image, OutputFormat::Jpeg, 85).unwrap();
+            assert!(jpeg.len() <= MAX_BYTES);
+            if let Some(dir) = &dir {
+                std::fs::create_dir_all(dir).unwrap();
+                out.image
+                    .save(dir.join(format!("{}-{n}.png", t.meta.id)))
+                    .unwrap();
+            }
+        }
+    }
+}
+
+#[test]
+fn all_formats_stay_under_two_megabytes_and_any_size_renders() {
+    let lib = TemplateLibrary::builtin().unwrap();
+    let t = lib.get("travel-postcard").unwrap();
+    let mut req = RenderRequest::titled("Tokyo in 48 hours");
+    req.image = Some(photo());
+    let out = render(t, &req).unwrap();
+    for f in [OutputFormat::Jpeg, OutputFormat::Webp, OutputFormat::Png] {
+        let bytes = encode(&out.image, f, 85).unwrap();
+        assert!(bytes.len() <= MAX_BYTES, "{f:?} {}", bytes.len());
+        let back = image::load_from_memory(&bytes).unwrap();
+        assert_eq!(back.width(), 1280);
+    }
+    req.width = 1920;
+    req.height = 1080;
+    let big = render(t, &req).unwrap();
+    assert_eq!(big.image.dimensions(), (1920, 1080));
+    req.width = 5;
+    assert!(matches!(render(t, &req), Err(RenderError::BadSize { .. })));
+}
+
+#[test]
+fn palette_override_recolours_the_design() {
+    let lib = TemplateLibrary::builtin().unwrap();
+    let t = lib.get("general-bold-type").unwrap();
+    let plain = render(t, &RenderRequest::titled("HELLO")).unwrap();
+    let mut req = RenderRequest::titled("HELLO");
+    req.palette = Some(vec![Rgb::new(229, 27, 35), Rgb::new(13, 13, 15)]);
+    let red = render(t, &req).unwrap();
+    let px = |img: &RgbaImage| *img.get_pixel(40, 40);
+    assert_ne!(px(&plain.image), px(&red.image));
+    assert!(
+        px(&red.image).0[0] > px(&red.image).0[2],
+        "red dominates: {:?}",
+        px(&red.image)
+    );
+}
+
+#[test]
+fn text_that_cannot_fit_is_an_error_not_a_broken_image() {
+    let lib = TemplateLibrary::builtin().unwrap();
+    let t = lib.get("news-breaking-bar").unwrap();
+    let title = "Antidisestablishmentarianism ".repeat(12);
+    assert!(matches!(
+        render(t, &RenderRequest::titled(title)),
+        Err(RenderError::TextDoesNotFit { .. })
+    ));
+}
+
+#[test]
+fn bad_template_files_name_the_file_and_field() {
+    let err = Template::parse("broken.json", "{\"id\": \"x\"")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("broken.json"), "{err}");
+    let good = include_str!("../../../templates/general-bold-type.json");
+    let bad_colour = good.replace("\"#1e5eff\"", "\"blue-ish\"");
+    let err = Template::parse("colour.json", &bad_colour)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("colour.json") && err.contains("blue-ish"),
+        "{err}"
+    );
+    let bad_size = good.replace("\"min_size\": 44", "\"min_size\": 400");
+    let err = Template::parse("size.json", &bad_size)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("min_size"), "{err}");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.json"), &bad_colour).unwrap();
+    assert!(TemplateLibrary::load_dir(dir.path()).is_err());
+    assert!(TemplateLibrary::load_dir(&dir.path().join("missing")).is_err());
+}
+
+#[test]
+fn unreadable_images_are_clear_errors() {
+    let err = routix_render::optimize(
+        b"not an image",
+        (1280, 720),
+        routix_render::Fit::Cover,
+        Rgb::new(0, 0, 0),
+        OutputFormat::Jpeg,
+    )
+    .unwrap_err();
+    assert!(matches!(err, RenderError::BadImage(_)));
+}
+
+#[test]
+fn optimize_covers_and_flattens() {
+    let mut src = RgbaImage::from_pixel(1792, 1024, Rgba([10, 200, 30, 128]));
+    src.put_pixel(0, 0, Rgba([255, 0, 0, 255]));
+    let mut bytes = std::io::Cursor::new(Vec::new());
+    src.write_to(&mut bytes, image::ImageFormat::Png).unwrap();
+    let (img, out) = routix_render::optimize(
+        bytes.get_ref(),
+        (1280, 720),
+        routix_render::Fit::Cover,
+        Rgb::new(255, 255, 255),
+        OutputFormat::Jpeg,
+    )
+    .unwrap();
+    assert_eq!(img.dimensions(), (1280, 720));
+    assert_eq!(img.get_pixel(640, 360).0[3], 255, "alpha flattened");
+    assert!(
+        img.get_pixel(640, 360).0[0] > 100,
+        "half-transparent green over white is light: {:?}",
+        img.get_pixel(640, 360)
+    );
+    assert!(out.len() <= routix_render::MAX_BYTES);
+}
+
+#[test]
+fn watermark_is_visible_in_the_corner() {
+    let base = RgbaImage::from_pixel(1280, 720, Rgba([20, 20, 20, 255]));
+    let marked = routix_render::watermark(&base, "Made with Routix").unwrap();
+    let changed = |x0: u32, y0: u32| {
+        (x0..x0 + 300)
+            .any(|x| (y0..y0 + 60).any(|y| marked.get_pixel(x, y) != base.get_pixel(x, y)))
+    };
+    assert!(changed(960, 650), "bottom-right corner is marked");
+    assert!(!changed(0, 0), "top-left untouched");
+}
