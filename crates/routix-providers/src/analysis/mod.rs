@@ -1,0 +1,70 @@
+//! LLM analysis: the prompt (and reference images) in, a validated `Analysis` out.
+
+pub mod gemini;
+pub mod openai;
+pub mod schema;
+
+use crate::ProviderError;
+
+/// Sends a request and reads a JSON body, mapping transport and HTTP errors to types.
+pub(crate) async fn send(
+    provider: &'static str,
+    request: reqwest::RequestBuilder,
+) -> Result<serde_json::Value, ProviderError> {
+    let response = request.send().await.map_err(|e| transport(provider, &e))?;
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = response.text().await.map_err(|e| transport(provider, &e))?;
+    if !status.is_success() {
+        return Err(crate::error::classify(
+            provider,
+            status.as_u16(),
+            &headers,
+            &body,
+        ));
+    }
+    serde_json::from_str(&body).map_err(|e| ProviderError::Malformed {
+        provider,
+        message: format!("not JSON: {e}"),
+    })
+}
+
+pub(crate) fn transport(provider: &'static str, e: &reqwest::Error) -> ProviderError {
+    if e.is_timeout() {
+        ProviderError::Timeout { provider }
+    } else {
+        // Without the URL: it may carry a key in a query string on some servers.
+        ProviderError::Network {
+            provider,
+            message: e.without_url_message(),
+        }
+    }
+}
+
+trait WithoutUrl {
+    fn without_url_message(&self) -> String;
+}
+
+impl WithoutUrl for reqwest::Error {
+    fn without_url_message(&self) -> String {
+        let mut s = if self.is_connect() {
+            "connection failed".to_string()
+        } else if self.is_body() || self.is_decode() {
+            "broken response body".to_string()
+        } else {
+            "request failed".to_string()
+        };
+        if let Some(status) = self.status() {
+            s.push_str(&format!(" (HTTP {status})"));
+        }
+        s
+    }
+}
+
+/// The instruction every analysis model gets.
+pub const SYSTEM_PROMPT: &str = "You analyse requests for YouTube thumbnails. The user writes in English or Persian, \
+either describing the thumbnail they want or pasting their video title. Answer only with JSON matching the schema: \
+the video's category, the colours they asked for (name in English and #rrggbb), a visual style, a mood, the headline \
+to set on the thumbnail (their quoted or labelled text if given, else a punchy headline of at most six words in the \
+request's language), up to eight keywords, the language code (en or fa), the text direction (ltr or rtl), your \
+confidence from 0 to 1, and a one-sentence description of any reference images (null when there are none).";

@@ -1,0 +1,368 @@
+//! `Providers`: the one door the server and CLI use. Analysis tries the configured LLMs
+//! (cache first) and falls back to the rules, saying why; artwork walks the algorithm's
+//! provider chain and reports who made the image, or why nobody could.
+
+use std::sync::Arc;
+
+use image::DynamicImage;
+use redis::aio::ConnectionManager;
+use reqwest::Client;
+use routix_core::{analyzer, Algorithm, Analysis, AnalysisSource, TemplateMeta};
+use serde_json::json;
+
+use crate::{
+    analysis,
+    cache::{self, AnalysisCache},
+    config::ProvidersConfig,
+    images::ImageClient,
+    prompt,
+    resilience::Guard,
+    ProviderError,
+};
+
+/// An uploaded reference image.
+#[derive(Debug, Clone)]
+pub struct ReferenceImage {
+    pub bytes: Vec<u8>,
+    pub mime: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct AnalysisOutcome {
+    pub analysis: Analysis,
+    /// Why the rules answered although an LLM is configured.
+    pub fell_back: Option<String>,
+}
+
+/// Artwork a provider made.
+pub struct Made {
+    pub engine: String,
+    pub image: DynamicImage,
+    /// An earlier provider in the chain failed first.
+    pub fell_back: bool,
+    pub fallback_reason: Option<String>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Llm {
+    OpenAi,
+    Gemini,
+}
+
+pub struct Providers {
+    config: ProvidersConfig,
+    http: Client,
+    cache: AnalysisCache,
+    openai: Arc<Guard>,
+    gemini: Arc<Guard>,
+    stability: Arc<Guard>,
+    sd_webui: Arc<Guard>,
+}
+
+impl Providers {
+    pub fn new(
+        config: ProvidersConfig,
+        redis: Option<ConnectionManager>,
+        redis_prefix: &str,
+    ) -> Result<Providers, ProviderError> {
+        let http = Client::builder()
+            .user_agent(concat!("routix/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(std::time::Duration::from_secs(10))
+            .build()
+            .map_err(|e| ProviderError::Network {
+                provider: "http",
+                message: e.to_string(),
+            })?;
+        let guard = |name| Arc::new(Guard::new(name, config.policy));
+        Ok(Providers {
+            cache: AnalysisCache::new(config.cache_ttl, redis, redis_prefix),
+            openai: guard("openai"),
+            gemini: guard("gemini"),
+            stability: guard("stability"),
+            sd_webui: guard("sd-webui"),
+            http,
+            config,
+        })
+    }
+
+    /// From environment variables (see `ProvidersConfig::from_env`).
+    pub fn from_env(
+        get: impl Fn(&str) -> Option<String>,
+        redis: Option<ConnectionManager>,
+        redis_prefix: &str,
+    ) -> Result<Providers, String> {
+        let config = ProvidersConfig::from_env(get)?;
+        Providers::new(config, redis, redis_prefix).map_err(|e| e.to_string())
+    }
+
+    fn llms(&self) -> Vec<Llm> {
+        let mut out = Vec::new();
+        if self.config.openai_key.is_some() {
+            out.push(Llm::OpenAi);
+        }
+        if self.config.gemini_key.is_some() {
+            out.push(Llm::Gemini);
+        }
+        out
+    }
+
+    /// The analysis of `prompt`: cached, else the first configured LLM that answers validly
+    /// (one retry for invalid output), else the rules.
+    pub async fn analyze(
+        &self,
+        prompt: &str,
+        algorithm: Algorithm,
+        images: &[ReferenceImage],
+    ) -> AnalysisOutcome {
+        let llms = self.llms();
+        if llms.is_empty() {
+            return AnalysisOutcome {
+                analysis: analyzer::analyze(prompt),
+                fell_back: None,
+            };
+        }
+        // Only pro sends the reference images (vision costs more).
+        let images: &[ReferenceImage] = if algorithm == Algorithm::Pro {
+            images
+        } else {
+            &[]
+        };
+        let key = cache::key(
+            prompt,
+            images,
+            if images.is_empty() { "text" } else { "vision" },
+        );
+        if let Some(hit) = self.cache.get(&key).await {
+            metrics::counter!("analysis_cache_total", "outcome" => "hit").increment(1);
+            return AnalysisOutcome {
+                analysis: hit,
+                fell_back: None,
+            };
+        }
+        metrics::counter!("analysis_cache_total", "outcome" => "miss").increment(1);
+        let mut reasons = Vec::new();
+        for llm in llms {
+            match self.analyze_with(llm, prompt, images).await {
+                Ok(a) => {
+                    self.cache.put(&key, &a).await;
+                    return AnalysisOutcome {
+                        analysis: a,
+                        fell_back: None,
+                    };
+                }
+                Err(reason) => reasons.push(reason),
+            }
+        }
+        let reason = format!(
+            "LLM analysis failed ({}); used the rules",
+            reasons.join("; ")
+        );
+        tracing::warn!(%reason, "analysis fell back");
+        AnalysisOutcome {
+            analysis: analyzer::analyze(prompt),
+            fell_back: Some(reason),
+        }
+    }
+
+    async fn analyze_with(
+        &self,
+        llm: Llm,
+        prompt: &str,
+        images: &[ReferenceImage],
+    ) -> Result<Analysis, String> {
+        let c = &self.config;
+        let mut last = String::new();
+        // The model gets a second chance when its answer does not validate.
+        for _ in 0..2 {
+            let text = match llm {
+                Llm::OpenAi => {
+                    let key = c
+                        .openai_key
+                        .as_ref()
+                        .map(|k| k.expose())
+                        .unwrap_or_default();
+                    self.openai
+                        .call(|| {
+                            analysis::openai::complete(
+                                &self.http,
+                                &c.openai_base,
+                                key,
+                                &c.openai_model,
+                                prompt,
+                                images,
+                            )
+                        })
+                        .await
+                }
+                Llm::Gemini => {
+                    let key = c
+                        .gemini_key
+                        .as_ref()
+                        .map(|k| k.expose())
+                        .unwrap_or_default();
+                    self.gemini
+                        .call(|| {
+                            analysis::gemini::complete(
+                                &self.http,
+                                &c.gemini_base,
+                                key,
+                                &c.gemini_model,
+                                prompt,
+                                images,
+                            )
+                        })
+                        .await
+                }
+            };
+            let source = match llm {
+                Llm::OpenAi => AnalysisSource::Openai,
+                Llm::Gemini => AnalysisSource::Gemini,
+            };
+            match text {
+                Ok(text) => match analysis::schema::validate(&text, source) {
+                    Ok(mut a) => {
+                        // The rules still know colour words the model may have skipped.
+                        if a.colors.is_empty() {
+                            a.colors = analyzer::analyze(prompt).colors;
+                        }
+                        return Ok(a);
+                    }
+                    Err(why) => {
+                        metrics::counter!("provider_requests_total", "provider" => llm_name(llm), "outcome" => "invalid_output").increment(1);
+                        last = format!("{}: invalid answer ({why})", llm_name(llm));
+                    }
+                },
+                Err(e) => return Err(e.to_string()),
+            }
+        }
+        Err(last)
+    }
+
+    /// The artwork chain for `algorithm`, configured providers only.
+    fn chain(&self, algorithm: Algorithm) -> Vec<ImageClient> {
+        let c = &self.config;
+        let mut premium = Vec::new();
+        if let Some(key) = &c.stability_key {
+            premium.push(if c.stability_api == "v2" {
+                ImageClient::StabilityV2 {
+                    base: c.stability_base.clone(),
+                    key: key.clone(),
+                }
+            } else {
+                ImageClient::StabilityV1 {
+                    base: c.stability_base.clone(),
+                    key: key.clone(),
+                }
+            });
+        }
+        if let Some(url) = &c.sd_webui_url {
+            premium.push(ImageClient::SdWebUi { url: url.clone() });
+        }
+        match algorithm {
+            Algorithm::Basic => Vec::new(),
+            Algorithm::Premium => premium,
+            Algorithm::Pro => {
+                let mut pro = Vec::new();
+                if let Some(key) = &c.openai_key {
+                    pro.push(ImageClient::OpenAi {
+                        base: c.openai_base.clone(),
+                        key: key.clone(),
+                        model: c.openai_image_model.clone(),
+                    });
+                }
+                if let Some(key) = &c.gemini_key {
+                    pro.push(ImageClient::Gemini {
+                        base: c.gemini_base.clone(),
+                        key: key.clone(),
+                        model: c.gemini_image_model.clone(),
+                    });
+                }
+                pro.extend(premium);
+                pro
+            }
+        }
+    }
+
+    fn guard(&self, provider: &str) -> &Guard {
+        match provider {
+            "openai" => &self.openai,
+            "gemini" => &self.gemini,
+            "stability" => &self.stability,
+            _ => &self.sd_webui,
+        }
+    }
+
+    /// Artwork from the first provider in the chain that delivers a readable image. `Err`
+    /// says why none did (including "not configured"), for the compositor to record.
+    pub async fn artwork(
+        &self,
+        algorithm: Algorithm,
+        analysis: &Analysis,
+        template: &TemplateMeta,
+    ) -> Result<Made, String> {
+        let chain = self.chain(algorithm);
+        if chain.is_empty() {
+            return Err(format!(
+                "image providers not configured for {algorithm} (set {}); made by the offline compositor",
+                match algorithm {
+                    Algorithm::Pro => "OPENAI_API_KEY, GEMINI_API_KEY, STABILITY_API_KEY or SD_WEBUI_URL",
+                    _ => "STABILITY_API_KEY or SD_WEBUI_URL",
+                }
+            ));
+        }
+        let mut failures: Vec<String> = Vec::new();
+        for client in chain {
+            let p = prompt::build(
+                algorithm,
+                analysis,
+                template,
+                prompt::limit_for(client.provider()),
+            );
+            let result = self
+                .guard(client.provider())
+                .call(|| client.generate(&self.http, &p))
+                .await
+                .and_then(|bytes| {
+                    image::load_from_memory(&bytes).map_err(|e| ProviderError::Malformed {
+                        provider: client.provider(),
+                        message: format!("not an image: {e}"),
+                    })
+                });
+            match result {
+                Ok(image) => {
+                    let fell_back = !failures.is_empty();
+                    return Ok(Made {
+                        engine: client.engine(),
+                        image,
+                        fell_back,
+                        fallback_reason: fell_back.then(|| failures.join("; ")),
+                    });
+                }
+                Err(e) => failures.push(e.to_string()),
+            }
+        }
+        Err(failures.join("; "))
+    }
+
+    /// Configured providers and their circuit states, for the admin panel (no secrets).
+    pub fn health(&self) -> serde_json::Value {
+        let c = &self.config;
+        let entry = |name: &str, configured: bool, guard: &Guard, detail: String| json!({"provider": name, "configured": configured, "circuit": guard.state(), "detail": detail});
+        json!({
+            "providers": [
+                entry("openai", c.openai_key.is_some(), &self.openai, format!("{} / {} at {}", c.openai_model, c.openai_image_model, c.openai_base)),
+                entry("gemini", c.gemini_key.is_some(), &self.gemini, format!("{} / {}", c.gemini_model, c.gemini_image_model)),
+                entry("stability", c.stability_key.is_some(), &self.stability, format!("API {}", c.stability_api)),
+                entry("sd-webui", c.sd_webui_url.is_some(), &self.sd_webui, c.sd_webui_url.clone().unwrap_or_default()),
+            ],
+            "analysis": if self.llms().is_empty() { "rules" } else { "llm with rules fallback" },
+        })
+    }
+}
+
+fn llm_name(llm: Llm) -> &'static str {
+    match llm {
+        Llm::OpenAi => "openai",
+        Llm::Gemini => "gemini",
+    }
+}

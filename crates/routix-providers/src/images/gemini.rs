@@ -1,0 +1,63 @@
+//! Gemini image output: generateContent on an image model, image as inline data.
+
+use reqwest::Client;
+use serde_json::{json, Value};
+
+use super::decode_b64;
+use crate::{analysis::send, prompt::ArtworkPrompt, ProviderError};
+
+const PROVIDER: &str = "gemini";
+
+pub fn request_body(prompt: &ArtworkPrompt) -> Value {
+    json!({
+        "contents": [{"role": "user", "parts": [{"text": format!("{} Avoid: {}.", prompt.positive, prompt.negative)}]}],
+        "generationConfig": {"responseModalities": ["IMAGE"], "imageConfig": {"aspectRatio": "16:9"}}
+    })
+}
+
+pub async fn generate(
+    http: &Client,
+    base: &str,
+    key: &str,
+    model: &str,
+    prompt: &ArtworkPrompt,
+) -> Result<Vec<u8>, ProviderError> {
+    let body = send(
+        PROVIDER,
+        http.post(format!("{base}/v1beta/models/{model}:generateContent"))
+            .header("x-goog-api-key", key)
+            .json(&request_body(prompt)),
+    )
+    .await?;
+    if let Some(reason) = body["promptFeedback"]["blockReason"].as_str() {
+        return Err(ProviderError::ContentPolicy {
+            provider: PROVIDER,
+            message: format!("prompt blocked: {reason}"),
+        });
+    }
+    let parts = body["candidates"][0]["content"]["parts"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let data = parts.iter().find_map(|p| {
+        p.get("inlineData")
+            .or_else(|| p.get("inline_data"))
+            .and_then(|d| d["data"].as_str())
+            .map(str::to_string)
+    });
+    match data {
+        Some(d) => decode_b64(PROVIDER, &d),
+        None => match body["candidates"][0]["finishReason"].as_str() {
+            Some(r @ ("SAFETY" | "PROHIBITED_CONTENT" | "IMAGE_SAFETY")) => {
+                Err(ProviderError::ContentPolicy {
+                    provider: PROVIDER,
+                    message: format!("answer blocked: {r}"),
+                })
+            }
+            _ => Err(ProviderError::Malformed {
+                provider: PROVIDER,
+                message: "no inline image in the answer".into(),
+            }),
+        },
+    }
+}

@@ -1,0 +1,62 @@
+//! OpenAI images: DALL-E 3 (hd, vivid, 1792x1024) or gpt-image-1 (1536x1024, high).
+
+use reqwest::Client;
+use serde_json::{json, Value};
+
+use super::decode_b64;
+use crate::{analysis::send, prompt::ArtworkPrompt, ProviderError};
+
+const PROVIDER: &str = "openai";
+
+pub fn request_body(model: &str, prompt: &ArtworkPrompt) -> Value {
+    // DALL-E has no negative prompt: fold the exclusions into the prompt.
+    let text = format!("{} Avoid: {}.", prompt.positive, prompt.negative);
+    let text: String = text.chars().take(4000).collect();
+    if model == "gpt-image-1" {
+        json!({"model": model, "prompt": text, "n": 1, "size": "1536x1024", "quality": "high", "output_format": "png"})
+    } else {
+        json!({"model": model, "prompt": text, "n": 1, "size": "1792x1024", "quality": "hd", "style": "vivid", "response_format": "b64_json"})
+    }
+}
+
+pub async fn generate(
+    http: &Client,
+    base: &str,
+    key: &str,
+    model: &str,
+    prompt: &ArtworkPrompt,
+) -> Result<Vec<u8>, ProviderError> {
+    let body = send(
+        PROVIDER,
+        http.post(format!("{base}/v1/images/generations"))
+            .bearer_auth(key)
+            .json(&request_body(model, prompt)),
+    )
+    .await?;
+    let item = &body["data"][0];
+    if let Some(b64) = item["b64_json"].as_str() {
+        return decode_b64(PROVIDER, b64);
+    }
+    if let Some(url) = item["url"].as_str() {
+        let r = http
+            .get(url)
+            .send()
+            .await
+            .map_err(|e| crate::analysis::transport(PROVIDER, &e))?;
+        if !r.status().is_success() {
+            return Err(ProviderError::Server {
+                provider: PROVIDER,
+                status: r.status().as_u16(),
+            });
+        }
+        return r
+            .bytes()
+            .await
+            .map(|b| b.to_vec())
+            .map_err(|e| crate::analysis::transport(PROVIDER, &e));
+    }
+    Err(ProviderError::Malformed {
+        provider: PROVIDER,
+        message: "no data[0].b64_json or url".into(),
+    })
+}
