@@ -11,7 +11,7 @@ mod fonts;
 mod template;
 mod text;
 
-pub use encode::{encode, optimize, watermark, Fit, OutputFormat, MAX_BYTES};
+pub use encode::{encode, fit_image, optimize, watermark, Fit, OutputFormat, MAX_BYTES};
 pub use template::{Layer, Template, TemplateLibrary};
 pub use text::{LineLayout, TextLayout};
 

@@ -23,10 +23,12 @@ use crate::{
     config::Settings,
     error::ApiError,
     events::EventBus,
+    pipeline::Engine,
     ratelimit::Limiter,
     routes,
     state::{AppState, Inner},
     telemetry,
+    worker::{Worker, WorkerDeps},
 };
 
 /// Default cap on request bodies (uploads have their own, larger one).
@@ -36,6 +38,8 @@ const JSON_BODY_LIMIT: usize = 1024 * 1024;
 pub enum StartError {
     #[error("cannot open the database: {0}")]
     Database(#[from] routix_store::StoreError),
+    #[error("cannot set up generation: {0}")]
+    Engine(String),
     #[error("cannot listen on {addr}: {source}")]
     Bind {
         addr: SocketAddr,
@@ -47,7 +51,8 @@ pub enum StartError {
 pub async fn open_storage(settings: &Settings) -> Result<(Db, BlobStore), StartError> {
     let db = Db::connect(&settings.database_url, settings.database_pool_size).await?;
     db.migrate().await?;
-    let blobs = BlobStore::local(&settings.data_dir.join("uploads"))?;
+    let blobs = BlobStore::open(&settings.storage, &settings.data_dir.join("uploads"))?;
+    tracing::info!(storage = blobs.label(), "object storage ready");
     Ok((db, blobs))
 }
 
@@ -73,23 +78,81 @@ pub async fn connect_redis(settings: &Settings) -> Option<redis::aio::Connection
     }
 }
 
+/// Templates, analyzer and image providers, configured from the environment.
+pub async fn build_engine(
+    settings: &Settings,
+    redis: Option<redis::aio::ConnectionManager>,
+) -> Result<Engine, StartError> {
+    let templates =
+        routix_render::TemplateLibrary::builtin().map_err(|e| StartError::Engine(e.to_string()))?;
+    let providers = routix_providers::Providers::from_env(
+        |k| std::env::var(k).ok(),
+        redis,
+        &settings.redis_key_prefix,
+    )
+    .map_err(|e| StartError::Engine(e.to_string()))?;
+    Ok(Engine {
+        templates: Arc::new(templates),
+        providers,
+    })
+}
+
+fn worker_id() -> String {
+    format!(
+        "{}-{}",
+        std::process::id(),
+        &uuid::Uuid::new_v4().simple().to_string()[..8]
+    )
+}
+
+/// A worker for `routix worker`: its own storage, events and engine, no HTTP.
+pub async fn standalone_worker(
+    settings: &Settings,
+    concurrency: usize,
+) -> Result<(Worker, Db), StartError> {
+    let (db, blobs) = open_storage(settings).await?;
+    let redis = connect_redis(settings).await;
+    let events = event_bus(settings, &redis).await;
+    let engine = Arc::new(build_engine(settings, redis).await?);
+    let worker = Worker {
+        deps: WorkerDeps {
+            db: db.clone(),
+            blobs,
+            events,
+            engine,
+        },
+        id: worker_id(),
+        concurrency,
+        lease: Duration::from_secs(settings.job_lease_seconds),
+        poll: Duration::from_millis(500),
+        wake: Arc::new(Notify::new()),
+    };
+    Ok((worker, db))
+}
+
+async fn event_bus(settings: &Settings, redis: &Option<redis::aio::ConnectionManager>) -> EventBus {
+    match (redis, settings.redis_url.as_deref()) {
+        (Some(conn), Some(url)) => {
+            EventBus::with_redis(url, conn.clone(), &settings.redis_key_prefix).await
+        }
+        _ => EventBus::local(),
+    }
+}
+
 pub struct Application {
     listener: TcpListener,
     router: Router,
     state: AppState,
     shutdown: tokio::sync::watch::Sender<bool>,
+    workers: Vec<tokio::task::JoinHandle<()>>,
 }
 
 impl Application {
     pub async fn build(settings: Settings) -> Result<Application, StartError> {
         let (db, blobs) = open_storage(&settings).await?;
         let redis = connect_redis(&settings).await;
-        let events = match (&redis, settings.redis_url.as_deref()) {
-            (Some(conn), Some(url)) => {
-                EventBus::with_redis(url, conn.clone(), &settings.redis_key_prefix).await
-            }
-            _ => EventBus::local(),
-        };
+        let events = event_bus(&settings, &redis).await;
+        let engine = Arc::new(build_engine(&settings, redis.clone()).await?);
         let (shutdown, shutdown_rx) = tokio::sync::watch::channel(false);
         let state = AppState::new(Inner {
             keys: TokenKeys::new(settings.secret_key.expose().as_bytes()),
@@ -97,7 +160,8 @@ impl Application {
             metrics: telemetry::metrics_handle(),
             events,
             worker_wake: Arc::new(Notify::new()),
-            shutdown: shutdown_rx,
+            shutdown: shutdown_rx.clone(),
+            engine: engine.clone(),
             db,
             blobs,
             settings,
@@ -106,11 +170,30 @@ impl Application {
         let listener = TcpListener::bind(addr)
             .await
             .map_err(|source| StartError::Bind { addr, source })?;
+        let workers = if state.settings.worker_concurrency > 0 {
+            Worker {
+                deps: WorkerDeps {
+                    db: state.db.clone(),
+                    blobs: state.blobs.clone(),
+                    events: state.events.clone(),
+                    engine,
+                },
+                id: worker_id(),
+                concurrency: state.settings.worker_concurrency,
+                lease: Duration::from_secs(state.settings.job_lease_seconds),
+                poll: Duration::from_millis(1000),
+                wake: state.worker_wake.clone(),
+            }
+            .spawn(shutdown_rx)
+        } else {
+            Vec::new()
+        };
         Ok(Application {
             router: router(state.clone()),
             listener,
             state,
             shutdown,
+            workers,
         })
     }
 
@@ -141,6 +224,9 @@ impl Application {
         axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown)
             .await?;
+        for worker in self.workers {
+            let _ = worker.await;
+        }
         self.state.db.close().await;
         Ok(())
     }
@@ -175,7 +261,10 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::users::router())
         .merge(routes::chat::router())
         .merge(routes::files::router(state.settings.max_upload_bytes))
-        .merge(routes::credits::router());
+        .merge(routes::credits::router())
+        .merge(routes::generations::router())
+        .merge(routes::admin::router())
+        .merge(crate::ws::router());
     Router::new()
         .nest("/api/v1", api)
         .merge(routes::health::router())

@@ -63,6 +63,8 @@ pub struct Settings {
     pub login_max_failures: u32,
     pub login_lockout_seconds: u64,
     pub log_format: LogFormat,
+    /// Where uploads and results are stored.
+    pub storage: routix_store::blobs::StorageBackend,
     /// Credits every new account starts with.
     pub free_credits: i64,
     /// Generation jobs this process runs at once (0: no in-process worker).
@@ -230,12 +232,59 @@ impl Settings {
             login_max_failures: vars.positive("LOGIN_MAX_FAILURES", 5)?,
             login_lockout_seconds: vars.positive("LOGIN_LOCKOUT_SECONDS", 900)?,
             log_format,
-            free_credits: vars.parse("FREE_CREDITS", 10)?,
+            storage: storage(vars)?,
+            free_credits: match vars.parse("FREE_CREDITS", 10i64)? {
+                n if n >= 0 => n,
+                _ => return Err(err("FREE_CREDITS", "must be zero or more")),
+            },
             worker_concurrency: vars.parse("WORKER_CONCURRENCY", 2)?,
             job_lease_seconds: vars.positive("JOB_LEASE_SECONDS", 60)?,
             job_max_attempts: vars.positive("JOB_MAX_ATTEMPTS", 3)?,
         })
     }
+}
+
+fn storage(vars: &Vars<'_>) -> Result<routix_store::blobs::StorageBackend, ConfigError> {
+    use routix_store::blobs::{SecretString, StorageBackend};
+    let use_s3 = match vars.get("USE_S3").map(|v| v.trim().to_ascii_lowercase()) {
+        None => false,
+        Some(v) if ["1", "true", "yes", "on"].contains(&v.as_str()) => true,
+        Some(v) if ["0", "false", "no", "off"].contains(&v.as_str()) => false,
+        Some(v) => return Err(err("USE_S3", format!("expected true or false, got {v:?}"))),
+    };
+    let backend = vars
+        .get("STORAGE_BACKEND")
+        .map(|v| v.trim().to_ascii_lowercase())
+        .unwrap_or_else(|| if use_s3 { "s3".into() } else { "local".into() });
+    let required = |key: &'static str| {
+        vars.get(key)
+            .ok_or_else(|| err(key, format!("is required when storage is {backend}")))
+    };
+    Ok(match backend.as_str() {
+        "local" => StorageBackend::Local,
+        "s3" => StorageBackend::S3 {
+            bucket: required("AWS_S3_BUCKET")?,
+            region: vars.get("AWS_REGION").unwrap_or_else(|| "us-east-1".into()),
+            endpoint: vars.get("AWS_ENDPOINT_URL"),
+            access_key_id: vars.get("AWS_ACCESS_KEY_ID"),
+            secret_access_key: vars.get("AWS_SECRET_ACCESS_KEY").map(SecretString),
+        },
+        "gcs" => StorageBackend::Gcs {
+            bucket: required("GCS_BUCKET")?,
+            service_account_path: vars.get("GOOGLE_SERVICE_ACCOUNT_PATH"),
+        },
+        "azure" => StorageBackend::Azure {
+            account: required("AZURE_STORAGE_ACCOUNT")?,
+            container: required("AZURE_STORAGE_CONTAINER")?,
+            access_key: vars.get("AZURE_STORAGE_ACCESS_KEY").map(SecretString),
+        },
+        other => {
+            return Err(err(
+                "STORAGE_BACKEND",
+                format!("expected local, s3, gcs or azure, got {other:?}"),
+            ))
+        }
+    })
 }
 
 /// Why a configured secret is not good enough, if it isn't.

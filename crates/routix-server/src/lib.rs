@@ -2,16 +2,20 @@
 //! live in `routix-core`; persistence in `routix-store`; this crate is the door to them.
 
 pub mod app;
+pub mod assistant;
 pub mod auth;
 pub mod config;
 pub mod error;
 pub mod events;
 pub mod extract;
 pub mod media;
+pub mod pipeline;
 pub mod ratelimit;
 pub mod routes;
 pub mod state;
 pub mod telemetry;
+pub mod worker;
+pub mod ws;
 
 pub use app::{shutdown_signal, Application, StartError};
 pub use config::{ConfigError, Settings, Vars};

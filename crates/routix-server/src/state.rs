@@ -29,6 +29,7 @@ pub struct Inner {
     pub worker_wake: Arc<Notify>,
     /// Turns true when the server begins shutting down (WebSockets close with 1001).
     pub shutdown: watch::Receiver<bool>,
+    pub engine: Arc<crate::pipeline::Engine>,
 }
 
 impl std::ops::Deref for AppState {

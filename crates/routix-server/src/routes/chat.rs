@@ -253,16 +253,63 @@ pub async fn post_message(
         Some(v @ serde_json::Value::Object(_)) => v,
         Some(_) => return Err(ApiError::validation("metadata must be a JSON object")),
     };
-    owned(&state, &user, id).await?;
-    let message = state
-        .db
-        .add_message(id, Some(user.id()), Role::User, content, &metadata)
-        .await?;
+    let conversation = owned(&state, &user, id).await?;
+    let (message, reply) = post_and_reply(&state, &conversation, content, &metadata, None).await?;
     Ok((
         StatusCode::CREATED,
         Json(PostedMessage {
             message: message.into(),
-            reply: None,
+            reply: reply.map(MessageView::from),
         }),
     ))
+}
+
+/// The one path every user message takes (REST and WebSocket): stored first, then broadcast
+/// to the conversation, then answered by the assistant the same way. `origin` is the
+/// WebSocket connection it came from, if any.
+pub async fn post_and_reply(
+    state: &AppState,
+    conversation: &Conversation,
+    content: &str,
+    metadata: &serde_json::Value,
+    origin: Option<&str>,
+) -> ApiResult<(Message, Option<Message>)> {
+    let message = state
+        .db
+        .add_message(
+            conversation.id,
+            Some(conversation.user_id),
+            Role::User,
+            content,
+            metadata,
+        )
+        .await?;
+    publish_message(state, &message, origin).await;
+    let reply = match crate::assistant::reply(state, content).await {
+        Some((text, meta)) => {
+            let reply = state
+                .db
+                .add_message(conversation.id, None, Role::Assistant, &text, &meta)
+                .await?;
+            publish_message(state, &reply, None).await;
+            Some(reply)
+        }
+        None => None,
+    };
+    Ok((message, reply))
+}
+
+pub fn message_event(message: &Message) -> serde_json::Value {
+    serde_json::json!({"type": "message", "message": MessageView::from(message.clone())})
+}
+
+async fn publish_message(state: &AppState, message: &Message, origin: Option<&str>) {
+    state
+        .events
+        .publish_from(
+            &crate::events::conversation_topic(message.conversation_id),
+            &message_event(message),
+            origin,
+        )
+        .await;
 }

@@ -1,10 +1,12 @@
 //! One module per resource; each exposes `router()` and its OpenAPI-annotated handlers.
 
+pub mod admin;
 pub mod auth;
 pub mod chat;
 pub mod credits;
 pub mod docs;
 pub mod files;
+pub mod generations;
 pub mod health;
 pub mod users;
 

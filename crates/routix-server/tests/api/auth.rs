@@ -122,7 +122,7 @@ crate::both! {
     }
 }
 
-const SECRET: &str = "test-secret-key-0123456789abcdef-0123456789";
+pub const SECRET: &str = "test-secret-key-0123456789abcdef-0123456789";
 
 fn sign(claims: Value, key: &[u8]) -> String {
     jsonwebtoken::encode(

@@ -40,6 +40,7 @@ pub enum Backend {
 
 pub struct TestApp {
     pub addr: SocketAddr,
+    pub state: routix_server::state::AppState,
     pub client: Client,
     pub data_dir: tempfile::TempDir,
     pg_database: Option<String>,
@@ -110,16 +111,33 @@ impl TestApp {
             .expect("test settings");
         let app = Application::build(settings).await.expect("app starts");
         let addr = app.local_addr();
+        let state = app.state().clone();
         let (tx, rx) = oneshot::channel::<()>();
         tokio::spawn(app.run_until(async move {
             let _ = rx.await;
         }));
         TestApp {
             addr,
+            state,
             client: Client::builder().build().unwrap(),
             data_dir,
             pg_database,
             shutdown: Some(tx),
+        }
+    }
+
+    pub fn database_url(&self) -> String {
+        self.state.settings.database_url.clone()
+    }
+
+    pub fn state_db(&self) -> &routix_store::Db {
+        &self.state.db
+    }
+
+    /// Starts the server's graceful shutdown.
+    pub fn shutdown(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
         }
     }
 

@@ -26,6 +26,23 @@ enum Command {
         #[arg(long)]
         admin: bool,
     },
+    /// Add credits to an account (recorded in its ledger).
+    GrantCredits {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        amount: i64,
+        #[arg(long, default_value = "granted by an operator")]
+        note: String,
+    },
+    /// Move an account to the free (watermarked) or pro plan.
+    SetPlan {
+        #[arg(long)]
+        email: String,
+        /// free or pro
+        #[arg(long)]
+        plan: String,
+    },
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
@@ -53,8 +70,44 @@ pub fn run(args: Args) -> anyhow::Result<()> {
                 .map(|user| println!("created {} {} ({})", role.as_str(), user.email, user.id))
                 .map_err(|e| anyhow::anyhow!(e.message))
             }
+            Command::GrantCredits {
+                email,
+                amount,
+                note,
+            } => grant(&db, &email, amount, &note).await,
+            Command::SetPlan { email, plan } => set_plan(&db, &email, &plan).await,
         };
         db.close().await;
         result
     })
+}
+
+async fn account(db: &routix_store::Db, email: &str) -> anyhow::Result<routix_store::users::User> {
+    let email = email.trim().to_lowercase();
+    db.user_by_email(&email).await.map_err(|e| match e {
+        routix_store::StoreError::NotFound => anyhow::anyhow!("no account with email {email}"),
+        other => other.into(),
+    })
+}
+
+async fn grant(db: &routix_store::Db, email: &str, amount: i64, note: &str) -> anyhow::Result<()> {
+    if !(1..=1_000_000).contains(&amount) {
+        anyhow::bail!("--amount must be between 1 and 1000000");
+    }
+    let user = account(db, email).await?;
+    let balance = db.grant_credits(user.id, amount, note).await?;
+    println!(
+        "granted {amount} credits to {}; balance {balance}",
+        user.email
+    );
+    Ok(())
+}
+
+async fn set_plan(db: &routix_store::Db, email: &str, plan: &str) -> anyhow::Result<()> {
+    let plan = routix_store::users::Plan::parse(plan)
+        .ok_or_else(|| anyhow::anyhow!("--plan must be free or pro"))?;
+    let user = account(db, email).await?;
+    db.set_plan(user.id, plan).await?;
+    println!("{} is now on the {} plan", user.email, plan.as_str());
+    Ok(())
 }

@@ -2,10 +2,12 @@
 
 mod admin;
 mod analyze;
+mod generate;
 mod migrate;
 mod render;
 mod serve;
 mod templates;
+mod worker;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -25,12 +27,16 @@ pub struct Cli {
 enum Command {
     /// Run the HTTP API, WebSocket and web UI (SQLite + ./data by default).
     Serve(serve::Args),
+    /// Run generation jobs from the shared database (scale-out; no HTTP).
+    Worker(worker::Args),
     /// Apply database migrations and exit.
     Migrate(migrate::Args),
     /// Account administration.
     Admin(admin::Args),
     /// Analyse a prompt or video title (category, colours, headline, ...).
     Analyze(analyze::Args),
+    /// Make a thumbnail from a prompt through the whole pipeline (offline by default).
+    Generate(generate::Args),
     /// Render one thumbnail from a template with the offline compositor.
     Render(render::Args),
     /// List or preview the template library.
@@ -41,9 +47,11 @@ impl Cli {
     pub fn run(self) -> ExitCode {
         let result = match self.command {
             Command::Serve(args) => serve::run(args),
+            Command::Worker(args) => worker::run(args),
             Command::Migrate(args) => migrate::run(args),
             Command::Admin(args) => admin::run(args),
             Command::Analyze(args) => analyze::run(args),
+            Command::Generate(args) => generate::run(args),
             Command::Render(args) => render::run(args),
             Command::Templates(args) => templates::run(args),
         };

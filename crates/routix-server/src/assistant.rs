@@ -1,0 +1,116 @@
+//! The assistant's answer to a chat message: what Routix understood and which templates fit,
+//! as a sentence a person can read (in the message's language) with the structured analysis
+//! and suggestions in its metadata, ready for a "generate" button.
+
+use routix_core::{matching, Algorithm, Analysis, Direction};
+use serde_json::{json, Value};
+
+use crate::state::AppState;
+
+const SUGGESTIONS: usize = 3;
+
+/// Text and metadata of the reply, or `None` when there is nothing useful to say.
+pub async fn reply(state: &AppState, content: &str) -> Option<(String, Value)> {
+    let outcome = state
+        .engine
+        .providers
+        .analyze(content, Algorithm::Basic, &[])
+        .await;
+    let analysis = outcome.analysis;
+    let metas: Vec<_> = state
+        .engine
+        .templates
+        .all()
+        .iter()
+        .map(|t| t.meta.clone())
+        .collect();
+    let matches = matching::match_templates(
+        &analysis,
+        &metas,
+        &matching::MatchOptions {
+            limit: SUGGESTIONS,
+            has_reference_image: false,
+        },
+    );
+    let names: Vec<String> = matches
+        .iter()
+        .filter_map(|m| metas.iter().find(|t| t.id == m.template_id))
+        .map(|t| t.name.clone())
+        .collect();
+    let text = describe(&analysis, &names);
+    let suggestions: Vec<Value> = matches
+        .iter()
+        .map(|m| json!({"template_id": m.template_id, "match_score": m.match_score, "reasons": m.reasons}))
+        .collect();
+    let metadata = json!({
+        "kind": "analysis",
+        "analysis": analysis,
+        "suggestions": suggestions,
+        "fell_back": outcome.fell_back,
+    });
+    Some((text, metadata))
+}
+
+/// "A gaming thumbnail in red and black with the headline “NEW SEASON”. Best templates: …"
+pub fn describe(a: &Analysis, templates: &[String]) -> String {
+    let colours: Vec<&str> = a.colors.iter().map(|c| c.name.as_str()).collect();
+    if a.direction == Direction::Rtl || a.language == "fa" {
+        let mut s = format!("یک تامبنیل {}", persian_category(a.category.as_str()));
+        if !colours.is_empty() {
+            s.push_str(&format!(" با رنگ‌های {}", colours.join(" و ")));
+        }
+        s.push_str(&format!(" و تیتر «{}».", a.headline));
+        if !templates.is_empty() {
+            s.push_str(&format!(" قالب‌های پیشنهادی: {}.", templates.join("، ")));
+        }
+        return s;
+    }
+    let category = a.category.as_str();
+    let article = if category.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "An"
+    } else {
+        "A"
+    };
+    let mut s = format!("{article} {category} thumbnail");
+    if !colours.is_empty() {
+        s.push_str(&format!(" in {}", join_and(&colours)));
+    }
+    if !a.style.is_empty() {
+        s.push_str(&format!(", {} style", a.style));
+    }
+    s.push_str(&format!(", with the headline “{}”.", a.headline));
+    if !templates.is_empty() {
+        s.push_str(&format!(" Best templates: {}.", templates.join(", ")));
+    }
+    s
+}
+
+fn join_and(items: &[&str]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.to_string(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+fn persian_category(category: &str) -> &'static str {
+    match category {
+        "gaming" => "گیمینگ",
+        "tech" => "تکنولوژی",
+        "education" => "آموزشی",
+        "vlog" => "ولاگ",
+        "cooking" => "آشپزی",
+        "fitness" => "ورزش و تناسب اندام",
+        "finance" => "مالی",
+        "travel" => "سفر",
+        "music" => "موسیقی",
+        "news" => "خبری",
+        "beauty" => "زیبایی",
+        "sports" => "ورزشی",
+        "reaction" => "ری‌اکشن",
+        "tutorial" => "آموزشی",
+        "review" => "بررسی",
+        "podcast" => "پادکست",
+        _ => "عمومی",
+    }
+}

@@ -1,0 +1,264 @@
+//! The generation pipeline end to end through the API, with the in-process worker and the
+//! offline compositor (no provider keys in tests).
+
+use std::time::Duration;
+
+use reqwest::{header, Method, StatusCode};
+use serde_json::{json, Value};
+
+use crate::helpers::{Backend, TestApp};
+
+/// Polls until the generation is finished (or 60 s pass).
+async fn finished(app: &TestApp, token: &str, id: &str) -> Value {
+    for _ in 0..600 {
+        let g: Value = app
+            .get(&format!("/api/v1/generations/{id}"), Some(token))
+            .await
+            .json()
+            .await
+            .unwrap();
+        if ["completed", "failed", "cancelled"].contains(&g["status"].as_str().unwrap()) {
+            return g;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("generation {id} did not finish");
+}
+
+async fn credits(app: &TestApp, token: &str) -> i64 {
+    let c: Value = app
+        .get("/api/v1/users/me/credits", Some(token))
+        .await
+        .json()
+        .await
+        .unwrap();
+    c["balance"].as_i64().unwrap()
+}
+
+crate::both! {
+    async fn a_basic_generation_runs_all_five_stages_and_is_stored(app) {
+        let token = app.token_for("maker@example.com").await;
+        let res = app
+            .post_json("/api/v1/generations", Some(&token), json!({"prompt": "gaming video, red and black, text: NEW SEASON", "algorithm": "basic"}))
+            .await;
+        assert_eq!(res.status(), StatusCode::ACCEPTED);
+        let queued: Value = res.json().await.unwrap();
+        assert_eq!(queued["status"], "queued");
+        assert_eq!(queued["cost"], 1);
+        assert_eq!(credits(&app, &token).await, 9, "reserved at once");
+        let id = queued["id"].as_str().unwrap();
+        let g = finished(&app, &token, id).await;
+        assert_eq!(g["status"], "completed", "{g}");
+        assert_eq!(g["progress"], 100);
+        assert_eq!(g["stage"], 5);
+        let stages: Vec<u64> = g["stages"].as_array().unwrap().iter().map(|s| s["stage"].as_u64().unwrap()).collect();
+        assert_eq!(stages, [1, 2, 3, 4, 5]);
+        assert!(g["stages"].as_array().unwrap().iter().all(|s| s["finished_at"].is_string()));
+        assert_eq!(g["engine"], "compositor");
+        assert_eq!(g["fell_back"], false, "basic is meant for the compositor");
+        assert_eq!(g["analysis"]["category"], "gaming");
+        assert!(g["template_id"].is_string());
+        assert_eq!(g["watermark"], true, "free plan");
+        assert_eq!((g["width"].as_i64(), g["height"].as_i64()), (Some(1280), Some(720)));
+        assert_eq!(credits(&app, &token).await, 9, "settled, not refunded");
+
+        // The public result URL serves an immutable JPEG.
+        let res = app.get(g["result_url"].as_str().unwrap(), None).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        assert_eq!(res.headers()[header::CONTENT_TYPE], "image/jpeg");
+        assert!(res.headers()[header::CACHE_CONTROL].to_str().unwrap().contains("immutable"));
+        let bytes = res.bytes().await.unwrap();
+        assert!(bytes.len() <= 2 * 1024 * 1024);
+        let img = image::load_from_memory(&bytes).unwrap();
+        assert_eq!((img.width(), img.height()), (1280, 720));
+
+        // Downloads in the three formats, owner only.
+        for (format, mime) in [("jpeg", "image/jpeg"), ("webp", "image/webp"), ("png", "image/png")] {
+            let res = app.get(&format!("/api/v1/generations/{id}/download?format={format}"), Some(&token)).await;
+            assert_eq!(res.status(), StatusCode::OK, "{format}");
+            assert_eq!(res.headers()[header::CONTENT_TYPE], mime);
+            assert!(res.headers()[header::CONTENT_DISPOSITION].to_str().unwrap().starts_with("attachment"));
+            let img = image::load_from_memory(&res.bytes().await.unwrap()).unwrap();
+            assert_eq!(img.width(), 1280);
+        }
+        let other = app.token_for("not-the-maker@example.com").await;
+        assert_eq!(app.get(&format!("/api/v1/generations/{id}"), Some(&other)).await.status(), StatusCode::NOT_FOUND);
+        assert_eq!(app.get(&format!("/api/v1/generations/{id}/download"), Some(&other)).await.status(), StatusCode::NOT_FOUND);
+
+        // The gallery lists it; deleting removes it and its stored objects.
+        let gallery: Value = app.get("/api/v1/generations?status=completed", Some(&token)).await.json().await.unwrap();
+        assert_eq!(gallery["items"][0]["id"], id);
+        let res = app.request(Method::DELETE, &format!("/api/v1/generations/{id}"), Some(&token)).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::NO_CONTENT);
+        assert_eq!(app.get(g["result_url"].as_str().unwrap(), None).await.status(), StatusCode::NOT_FOUND);
+        assert_eq!(app.get(&format!("/api/v1/generations/{id}"), Some(&token)).await.status(), StatusCode::NOT_FOUND);
+    }
+
+    async fn not_enough_credits_is_402_and_queues_nothing(app) {
+        let token = app.token_for("poor@example.com").await;
+        // 10 welcome credits: two pro generations use them up.
+        for _ in 0..2 {
+            let res = app.post_json("/api/v1/generations", Some(&token), json!({"prompt": "tech review", "algorithm": "pro"})).await;
+            assert_eq!(res.status(), StatusCode::ACCEPTED);
+        }
+        let res = app.post_json("/api/v1/generations", Some(&token), json!({"prompt": "tech review", "algorithm": "basic"})).await;
+        assert_eq!(res.status(), StatusCode::PAYMENT_REQUIRED);
+        let body: Value = res.json().await.unwrap();
+        assert_eq!(body["error"]["code"], "insufficient_credits");
+        assert!(body["error"]["message"].as_str().unwrap().contains("credits"));
+        let list: Value = app.get("/api/v1/generations", Some(&token)).await.json().await.unwrap();
+        assert_eq!(list["items"].as_array().unwrap().len(), 2);
+    }
+
+    async fn without_keys_premium_falls_back_to_the_compositor_and_says_so(app) {
+        let token = app.token_for("premium@example.com").await;
+        let g: Value = app.post_json("/api/v1/generations", Some(&token), json!({"prompt": "cooking pasta at home", "algorithm": "premium", "format": "png"})).await.json().await.unwrap();
+        let g = finished(&app, &token, g["id"].as_str().unwrap()).await;
+        assert_eq!(g["status"], "completed", "{g}");
+        assert_eq!(g["engine"], "compositor");
+        assert_eq!(g["fell_back"], true);
+        assert!(g["fallback_reason"].as_str().unwrap().contains("not configured"), "{g}");
+        assert_eq!(g["format"], "png");
+        assert_eq!(credits(&app, &token).await, 7, "the result was delivered, so it is paid");
+    }
+
+    async fn bad_generation_requests_are_rejected_before_charging(app) {
+        let token = app.token_for("careful@example.com").await;
+        for (body, status) in [
+            (json!({"prompt": ""}), StatusCode::UNPROCESSABLE_ENTITY),
+            (json!({"prompt": "x".repeat(2001)}), StatusCode::UNPROCESSABLE_ENTITY),
+            (json!({"prompt": "ok", "algorithm": "ultra"}), StatusCode::UNPROCESSABLE_ENTITY),
+            (json!({"prompt": "ok", "template_id": "no-such-template"}), StatusCode::UNPROCESSABLE_ENTITY),
+            (json!({"prompt": "ok", "format": "gif"}), StatusCode::UNPROCESSABLE_ENTITY),
+            (json!({"prompt": "ok", "conversation_id": "00000000-0000-7000-8000-000000000000"}), StatusCode::NOT_FOUND),
+            (json!({"prompt": "ok", "reference_file_ids": ["00000000-0000-7000-8000-000000000000"]}), StatusCode::NOT_FOUND),
+        ] {
+            let res = app.post_json("/api/v1/generations", Some(&token), body.clone()).await;
+            assert_eq!(res.status(), status, "{body}");
+        }
+        assert_eq!(credits(&app, &token).await, 10);
+    }
+}
+
+#[tokio::test]
+async fn cancelling_a_queued_generation_refunds_it() {
+    // No in-process worker: the job stays queued.
+    let app = TestApp::spawn(Backend::Sqlite, &[("WORKER_CONCURRENCY", "0")]).await;
+    let token = app.token_for("cancel@example.com").await;
+    let g: Value = app
+        .post_json(
+            "/api/v1/generations",
+            Some(&token),
+            json!({"prompt": "travel vlog japan", "algorithm": "premium"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(credits(&app, &token).await, 7);
+    let id = g["id"].as_str().unwrap();
+    let res = app
+        .post_json(
+            &format!("/api/v1/generations/{id}/cancel"),
+            Some(&token),
+            json!({}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let g: Value = res.json().await.unwrap();
+    assert_eq!(g["status"], "cancelled");
+    assert_eq!(credits(&app, &token).await, 10);
+    let again = app
+        .post_json(
+            &format!("/api/v1/generations/{id}/cancel"),
+            Some(&token),
+            json!({}),
+        )
+        .await;
+    assert_eq!(again.status(), StatusCode::CONFLICT);
+    let ledger: Value = app
+        .get("/api/v1/users/me/credits", Some(&token))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let kinds: Vec<&str> = ledger["ledger"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["refund", "reserve", "grant"]);
+}
+
+#[tokio::test]
+async fn pro_plan_results_carry_no_watermark_and_admins_manage_credits() {
+    let app = TestApp::sqlite().await;
+    let admin_token = {
+        let res = app
+            .register("boss@example.com", "correct horse battery")
+            .await;
+        let body: Value = res.json().await.unwrap();
+        let id: routix_store::UserId = body["user"]["id"].as_str().unwrap().parse().unwrap();
+        app.state_db()
+            .set_role(id, routix_store::users::Role::Admin)
+            .await
+            .unwrap();
+        // Roles are read from the account on each request, so the old token now works as admin.
+        body["access_token"].as_str().unwrap().to_string()
+    };
+    let creator = app.signed_up("creator@example.com").await;
+    let token = creator["access_token"].as_str().unwrap();
+    let creator_id = creator["user"]["id"].as_str().unwrap();
+    assert_eq!(
+        app.get("/api/v1/admin/users", Some(token)).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    let users: Value = app
+        .get("/api/v1/admin/users?search=creator", Some(&admin_token))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(users["items"][0]["email"], "creator@example.com");
+    assert_eq!(users["items"][0]["balance"], 10);
+    let res = app
+        .post_json(
+            &format!("/api/v1/admin/users/{creator_id}/credits"),
+            Some(&admin_token),
+            json!({"amount": 25, "note": "launch promo"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.json::<Value>().await.unwrap()["balance"], 35);
+    let res = app
+        .request(
+            Method::PATCH,
+            &format!("/api/v1/admin/users/{creator_id}"),
+            Some(&admin_token),
+        )
+        .json(&json!({"plan": "pro"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let g: Value = app
+        .post_json(
+            "/api/v1/generations",
+            Some(token),
+            json!({"prompt": "finance tips", "algorithm": "basic"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(g["watermark"], false);
+    let bad = app
+        .post_json(
+            &format!("/api/v1/admin/users/{creator_id}/credits"),
+            Some(&admin_token),
+            json!({"amount": -5}),
+        )
+        .await;
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+}
