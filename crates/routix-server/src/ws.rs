@@ -404,6 +404,6 @@ fn seconds_until(unix: i64) -> Duration {
            ("since" = Option<String>, Query, description = "last message id seen; missed messages are replayed")),
     responses((status = 101, description = "switching protocols; see BRIEF §7 for the messages")))]
 #[allow(dead_code)]
-fn ws_doc() -> StatusCode {
+pub fn ws_doc() -> StatusCode {
     StatusCode::SWITCHING_PROTOCOLS
 }

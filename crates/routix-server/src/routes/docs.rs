@@ -20,6 +20,14 @@ use crate::state::AppState;
         super::chat::delete_conversation, super::chat::list_messages, super::chat::post_message,
         super::files::upload, super::files::download,
         super::health::health, super::health::ready, super::health::metrics,
+        super::credits::credits,
+        super::generations::create, super::generations::list, super::generations::get_one,
+        super::generations::cancel, super::generations::delete, super::generations::download,
+        super::templates::list, super::templates::get_one, super::templates::preview,
+        super::templates::match_templates, super::templates::analyze,
+        super::admin::list_users, super::admin::update_user, super::admin::grant,
+        super::admin::list_generations, super::admin::providers,
+        crate::ws::ticket, crate::ws::ws_doc,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&BearerAuth),
@@ -29,6 +37,11 @@ use crate::state::AppState;
         (name = "chat", description = "Conversations and messages"),
         (name = "files", description = "Reference-image uploads"),
         (name = "operations", description = "Health and metrics"),
+        (name = "generations", description = "Thumbnails: queue, follow, gallery, download"),
+        (name = "templates", description = "The template bank and matching"),
+        (name = "analysis", description = "What a request is about"),
+        (name = "admin", description = "Accounts, credits, plans, providers (admins only)"),
+        (name = "websocket", description = "Live chat and progress (protocol in the README)"),
     )
 )]
 pub struct ApiDoc;

@@ -8,6 +8,7 @@ pub mod docs;
 pub mod files;
 pub mod generations;
 pub mod health;
+pub mod templates;
 pub mod users;
 
 use serde::Deserialize;

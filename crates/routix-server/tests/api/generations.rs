@@ -262,3 +262,84 @@ async fn pro_plan_results_carry_no_watermark_and_admins_manage_credits() {
         .await;
     assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+#[tokio::test]
+async fn templates_can_be_browsed_previewed_and_matched() {
+    let app = TestApp::sqlite().await;
+    let token = app.token_for("browser@example.com").await;
+    let all: Value = app
+        .get("/api/v1/templates", None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(all["items"].as_array().unwrap().len() >= 24);
+    let gaming: Value = app
+        .get("/api/v1/templates?category=gaming", None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let items = gaming["items"].as_array().unwrap();
+    assert!(!items.is_empty() && items.iter().all(|t| t["category"] == "gaming"));
+    assert_eq!(
+        app.get("/api/v1/templates?category=knitting", None)
+            .await
+            .status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let id = items[0]["id"].as_str().unwrap();
+    let one: Value = app
+        .get(&format!("/api/v1/templates/{id}"), None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(one["id"], id);
+    let res = app
+        .get(&format!("/api/v1/templates/{id}/preview"), None)
+        .await;
+    assert_eq!(res.headers()[header::CONTENT_TYPE], "image/jpeg");
+    let img = image::load_from_memory(&res.bytes().await.unwrap()).unwrap();
+    assert_eq!((img.width(), img.height()), (640, 360));
+    assert_eq!(
+        app.get("/api/v1/templates/nope", None).await.status(),
+        StatusCode::NOT_FOUND
+    );
+
+    let m: Value = app
+        .post_json(
+            "/api/v1/templates/match",
+            Some(&token),
+            json!({"prompt": "Create a gaming thumbnail with red and black colors", "limit": 3}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let matches = m["matches"].as_array().unwrap();
+    assert_eq!(matches.len(), 3);
+    assert_eq!(matches[0]["template"]["category"], "gaming");
+    assert!(matches
+        .iter()
+        .all(|x| x["match_score"].as_f64().unwrap() >= 0.0
+            && !x["reasons"].as_array().unwrap().is_empty()));
+    let bad = app
+        .post_json("/api/v1/templates/match", Some(&token), json!({"limit": 3}))
+        .await;
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    let a: Value = app
+        .post_json(
+            "/api/v1/analyze",
+            Some(&token),
+            json!({"prompt": "یک تامبنیل گیمینگ با رنگ‌های قرمز و مشکی"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(a["category"], "gaming");
+    assert_eq!(a["direction"], "rtl");
+    assert_eq!(a["source"], "rules");
+}
