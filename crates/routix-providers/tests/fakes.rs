@@ -329,7 +329,6 @@ async fn dalle3_request_is_hd_vivid_landscape_and_its_image_is_used() {
     let made = p
         .artwork(Algorithm::Pro, &a, &meta())
         .await
-        .ok()
         .expect("artwork");
     assert_eq!(made.engine, "openai:dall-e-3");
     assert!(!made.fell_back);
@@ -375,7 +374,6 @@ async fn refused_content_moves_down_the_chain_to_stability() {
     let made = p
         .artwork(Algorithm::Pro, &a, &meta())
         .await
-        .ok()
         .expect("stability made it");
     assert_eq!(made.engine, "stability:sdxl-1.0");
     assert!(made.fell_back);
@@ -406,7 +404,6 @@ async fn self_hosted_sd_and_gemini_images_work() {
     let made = sd
         .artwork(Algorithm::Premium, &a, &meta())
         .await
-        .ok()
         .expect("sd");
     assert_eq!(made.engine, "sd-webui:txt2img");
 
@@ -428,7 +425,6 @@ async fn self_hosted_sd_and_gemini_images_work() {
     let made = gem
         .artwork(Algorithm::Pro, &a, &meta())
         .await
-        .ok()
         .expect("gemini");
     assert_eq!(made.engine, "gemini:gemini-2.5-flash-image");
 }
