@@ -4,7 +4,8 @@ use std::{net::SocketAddr, time::Duration};
 
 use axum::{
     extract::{ConnectInfo, State},
-    http::{header, HeaderMap, StatusCode},
+    http::{header, HeaderMap, HeaderValue, StatusCode},
+    response::{IntoResponse, Response},
     routing::post,
     Router,
 };
@@ -188,8 +189,9 @@ pub async fn create_account(
               (status = 422, description = "invalid email or password")))]
 pub async fn register(
     State(state): State<AppState>,
+    headers: HeaderMap,
     Json(req): Json<RegisterRequest>,
-) -> ApiResult<(StatusCode, Json<TokenResponse>)> {
+) -> ApiResult<Response> {
     let user = create_account(
         &state.db,
         &req.email,
@@ -200,7 +202,83 @@ pub async fn register(
         state.settings.free_credits,
     )
     .await?;
-    Ok((StatusCode::CREATED, Json(issue_tokens(&state, user).await?)))
+    let tokens = issue_tokens(&state, user).await?;
+    Ok(respond(&state, &headers, StatusCode::CREATED, tokens))
+}
+
+/// The web UI marks its requests; it gets the refresh token as an HttpOnly cookie (never
+/// readable by scripts) instead of in the body. Requiring this header on cookie-based
+/// refresh and logout is also the CSRF guard: a cross-site form cannot set it.
+pub const WEB_CLIENT_HEADER: &str = "x-routix-client";
+const REFRESH_COOKIE: &str = "routix_refresh";
+
+fn is_web(headers: &HeaderMap) -> bool {
+    headers
+        .get(WEB_CLIENT_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v == "web")
+}
+
+fn refresh_cookie(value: &str, max_age: i64) -> String {
+    format!(
+        "{REFRESH_COOKIE}={value}; HttpOnly; SameSite=Strict; Path=/api/v1/auth; Max-Age={max_age}"
+    )
+}
+
+fn cookie_token(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == REFRESH_COOKIE)
+        .map(|(_, v)| v.to_string())
+        .filter(|v| !v.is_empty())
+}
+
+fn respond(
+    state: &AppState,
+    headers: &HeaderMap,
+    status: StatusCode,
+    mut tokens: TokenResponse,
+) -> Response {
+    if !is_web(headers) {
+        return (status, Json(tokens)).into_response();
+    }
+    let cookie = refresh_cookie(
+        &tokens.refresh_token,
+        state.settings.refresh_token_days * 86_400,
+    );
+    tokens.refresh_token = String::new();
+    let mut response = (status, Json(tokens)).into_response();
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    response
+}
+
+/// The refresh token from the body, or (web clients only) from the cookie.
+fn presented_token(headers: &HeaderMap, body: &Bytes) -> ApiResult<String> {
+    let from_body = if body.iter().all(u8::is_ascii_whitespace) {
+        None
+    } else {
+        let v: serde_json::Value = serde_json::from_slice(body)
+            .map_err(|e| ApiError::bad_request(format!("malformed JSON: {e}")))?;
+        v.get("refresh_token")
+            .and_then(|t| t.as_str())
+            .map(str::to_string)
+            .filter(|t| !t.trim().is_empty())
+    };
+    if let Some(t) = from_body {
+        return Ok(t);
+    }
+    if is_web(headers) {
+        if let Some(t) = cookie_token(headers) {
+            return Ok(t);
+        }
+    }
+    Err(ApiError::unauthorized("missing refresh token"))
 }
 
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth",
@@ -212,7 +290,7 @@ pub async fn login(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     body: Bytes,
-) -> ApiResult<Json<TokenResponse>> {
+) -> ApiResult<Response> {
     let is_form = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -260,7 +338,8 @@ pub async fn login(
         Ok(user) if ok => {
             state.limiter.reset(&account_key).await;
             state.db.record_login(user.id).await?;
-            Ok(Json(issue_tokens(&state, user).await?))
+            let tokens = issue_tokens(&state, user).await?;
+            Ok(respond(&state, &headers, StatusCode::OK, tokens))
         }
         _ => {
             state.limiter.hit(&account_key, window).await;
@@ -275,9 +354,10 @@ pub async fn login(
               (status = 401, description = "invalid, expired, revoked or already-used token (a reused token revokes its whole chain)")))]
 pub async fn refresh(
     State(state): State<AppState>,
-    Json(req): Json<RefreshRequest>,
-) -> ApiResult<Json<TokenResponse>> {
-    let presented = hash_refresh_token(req.refresh_token.trim());
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let presented = hash_refresh_token(presented_token(&headers, &body)?.trim());
     let (next, next_hash) = new_refresh_token();
     let expires = chrono::Utc::now() + chrono::Duration::days(state.settings.refresh_token_days);
     match state
@@ -288,7 +368,7 @@ pub async fn refresh(
         Rotation::Rotated { user_id } => {
             let user = state.db.user_by_id(user_id).await?;
             let ttl = state.settings.access_token_minutes * 60;
-            Ok(Json(TokenResponse {
+            let tokens = TokenResponse {
                 access_token: state
                     .keys
                     .issue(user.id, user.role, TokenType::Access, ttl)?,
@@ -296,7 +376,8 @@ pub async fn refresh(
                 token_type: "bearer",
                 expires_in: ttl,
                 user: user.into(),
-            }))
+            };
+            Ok(respond(&state, &headers, StatusCode::OK, tokens))
         }
         Rotation::Reused => {
             tracing::warn!("refresh token reused; its session chain was revoked");
@@ -312,15 +393,22 @@ pub async fn refresh(
     responses((status = 204, description = "the session's refresh tokens are revoked")))]
 pub async fn logout(
     State(state): State<AppState>,
-    Json(req): Json<LogoutRequest>,
-) -> ApiResult<StatusCode> {
-    if let Some(token) = req.refresh_token {
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Response> {
+    if let Ok(token) = presented_token(&headers, &body) {
         state
             .db
             .revoke_refresh_token(&hash_refresh_token(token.trim()))
             .await?;
     }
-    Ok(StatusCode::NO_CONTENT)
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    if is_web(&headers) {
+        if let Ok(v) = HeaderValue::from_str(&refresh_cookie("", 0)) {
+            response.headers_mut().insert(header::SET_COOKIE, v);
+        }
+    }
+    Ok(response)
 }
 
 #[cfg(test)]

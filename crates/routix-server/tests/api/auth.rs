@@ -210,3 +210,61 @@ async fn one_address_failing_over_many_accounts_is_throttled() {
         .await;
     assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
 }
+
+crate::both! {
+    async fn web_clients_keep_the_refresh_token_in_an_httponly_cookie(app) {
+        let res = app
+            .request(Method::POST, "/api/v1/auth/register", None)
+            .header("x-routix-client", "web")
+            .json(&json!({"email": "browser@example.com", "password": PASSWORD}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::CREATED);
+        let cookie = res.headers()[header::SET_COOKIE].to_str().unwrap().to_string();
+        assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict") && cookie.contains("Path=/api/v1/auth"), "{cookie}");
+        let body: Value = res.json().await.unwrap();
+        assert_eq!(body["refresh_token"], "", "scripts never see it");
+        let pair = cookie.split(';').next().unwrap().to_string();
+
+        // Without the client header (a cross-site form post), the cookie alone is refused.
+        let csrf = app
+            .request(Method::POST, "/api/v1/auth/refresh", None)
+            .header(header::COOKIE, &pair)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(csrf.status(), StatusCode::UNAUTHORIZED);
+
+        let res = app
+            .request(Method::POST, "/api/v1/auth/refresh", None)
+            .header(header::COOKIE, &pair)
+            .header("x-routix-client", "web")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        let rotated = res.headers()[header::SET_COOKIE].to_str().unwrap().split(';').next().unwrap().to_string();
+        assert_ne!(rotated, pair, "rotated on use");
+        let body: Value = res.json().await.unwrap();
+        assert!(body["access_token"].as_str().unwrap().len() > 20);
+
+        let res = app
+            .request(Method::POST, "/api/v1/auth/logout", None)
+            .header(header::COOKIE, &rotated)
+            .header("x-routix-client", "web")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::NO_CONTENT);
+        assert!(res.headers()[header::SET_COOKIE].to_str().unwrap().contains("Max-Age=0"));
+        let after = app
+            .request(Method::POST, "/api/v1/auth/refresh", None)
+            .header(header::COOKIE, &rotated)
+            .header("x-routix-client", "web")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(after.status(), StatusCode::UNAUTHORIZED);
+    }
+}
