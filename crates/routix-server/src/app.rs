@@ -270,6 +270,7 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", api)
         .merge(routes::health::router())
         .merge(crate::media::router())
+        .merge(crate::web::router())
         .merge(routes::docs::router())
         .fallback(fallback)
         .method_not_allowed_fallback(method_not_allowed)

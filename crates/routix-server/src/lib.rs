@@ -14,6 +14,7 @@ pub mod ratelimit;
 pub mod routes;
 pub mod state;
 pub mod telemetry;
+pub mod web;
 pub mod worker;
 pub mod ws;
 
