@@ -286,7 +286,9 @@ fn labelled(raw: &str) -> Option<String> {
         if let Some(pos) = lower.find(label) {
             // Byte offsets in `lower` match `raw` for these ASCII/Persian labels.
             let rest = raw.get(pos + label.len()..)?;
-            let value = rest.split([',', '\n', '،', ';']).next()?.trim();
+            // The label's value ends at a comma, a new line or the end of a sentence.
+            let value = rest.split([',', '\n', '،', ';']).next()?;
+            let value = value.split(". ").next()?.trim().trim_end_matches('.');
             if !value.is_empty() {
                 return Some(value.to_string());
             }

@@ -40,7 +40,10 @@ pub async fn reply(state: &AppState, content: &str) -> Option<(String, Value)> {
     let text = describe(&analysis, &names);
     let suggestions: Vec<Value> = matches
         .iter()
-        .map(|m| json!({"template_id": m.template_id, "match_score": m.match_score, "reasons": m.reasons}))
+        .map(|m| {
+            let name = metas.iter().find(|t| t.id == m.template_id).map(|t| t.name.clone());
+            json!({"template_id": m.template_id, "name": name, "match_score": m.match_score, "reasons": m.reasons})
+        })
         .collect();
     let metadata = json!({
         "kind": "analysis",

@@ -121,7 +121,7 @@ function chatView() {
     const input = h("textarea", { id: "composer", rows: 2, "aria-label": t("message"), placeholder: t("message") });
     const algo = h("select", { id: "algorithm", "aria-label": t("algorithm") }, ...Object.entries(PRICES).map(([a, n]) => h("option", { value: a }, t(a, { n }))));
     const fileInput = h("input", { type: "file", accept: "image/jpeg,image/png,image/webp", multiple: true, hidden: true, id: "file-input" });
-    const attach = h("button", { type: "button", class: "ghost", "aria-label": t("attach"), title: t("attach") }, "📎");
+    const attach = h("button", { type: "button", class: "ghost", id: "attach" }, "+ " + t("attach"));
     const chips = h("div", { class: "chips", id: "attachments" });
     const sendBtn = h("button", { type: "submit", id: "send" }, t("send"));
     const genBtn = h("button", { type: "button", id: "generate", class: "accent" }, t("generate"));
@@ -131,8 +131,8 @@ function chatView() {
     main.replaceChildren(h("div", { class: "chat" }, sidebar, panel));
 
     let attachments = [];
-    let template = null;
-    let lastPrompt = "";
+    let template = new URLSearchParams(location.search).get("template");
+    const userMessages = [];
     const cards = new Map();
 
     const conversations = await api("GET", "/api/v1/chat/conversations?limit=50");
@@ -161,7 +161,7 @@ function chatView() {
       if (sugg && sugg.length) {
         const row = h("div", { class: "suggestions", "aria-label": t("suggestions") });
         for (const s of sugg) {
-          const b = h("button", { type: "button", class: "chip", "data-template": s.template_id, title: (s.reasons || []).join(" · ") }, `${s.template_id} · ${Math.round(s.match_score)}`);
+          const b = h("button", { type: "button", class: "chip", "data-template": s.template_id, title: (s.reasons || []).join(" · ") }, `${s.name || s.template_id} · ${Math.round(s.match_score)}`);
           b.addEventListener("click", () => {
             template = s.template_id;
             row.querySelectorAll(".chip").forEach((x) => x.classList.toggle("selected", x === b));
@@ -176,7 +176,7 @@ function chatView() {
     const addMessage = (m) => {
       if (seen.has(m.id)) return;
       seen.add(m.id);
-      if (m.role === "user") lastPrompt = m.content;
+      if (m.role === "user") userMessages.push(m.content);
       stream.querySelector(".empty")?.remove();
       stream.append(bubble(m));
       stream.scrollTop = stream.scrollHeight;
@@ -257,7 +257,8 @@ function chatView() {
       }
     });
     genBtn.addEventListener("click", async () => {
-      const prompt = input.value.trim() || lastPrompt;
+      // The request is the conversation so far: "gaming, red and black" then "text: NEW SEASON".
+      const prompt = input.value.trim() || userMessages.slice(-4).join(". ").slice(0, 2000);
       if (!prompt) { input.focus(); return; }
       try {
         const g = await api("POST", "/api/v1/generations", {
@@ -324,7 +325,7 @@ function templatesView() {
         start.addEventListener("click", async () => {
           try {
             const c = await api("POST", "/api/v1/chat/conversations", { title: tpl.name });
-            navigate(`/chat/${c.id}`);
+            navigate(`/chat/${c.id}?template=${encodeURIComponent(tpl.id)}`);
           } catch (e) { fail(e); }
         });
         grid.append(h("article", { class: "tpl-card", "data-template": tpl.id },
