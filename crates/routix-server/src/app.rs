@@ -85,8 +85,8 @@ pub async fn build_engine(
 ) -> Result<Engine, StartError> {
     let templates =
         routix_render::TemplateLibrary::builtin().map_err(|e| StartError::Engine(e.to_string()))?;
-    let providers = routix_providers::Providers::from_env(
-        |k| std::env::var(k).ok(),
+    let providers = routix_providers::Providers::new(
+        settings.providers.clone(),
         redis,
         &settings.redis_key_prefix,
     )

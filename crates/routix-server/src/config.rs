@@ -65,6 +65,8 @@ pub struct Settings {
     pub log_format: LogFormat,
     /// Where uploads and results are stored.
     pub storage: routix_store::blobs::StorageBackend,
+    /// AI providers (keys, base URLs, models, timeouts).
+    pub providers: routix_providers::ProvidersConfig,
     /// Credits every new account starts with.
     pub free_credits: i64,
     /// Generation jobs this process runs at once (0: no in-process worker).
@@ -233,6 +235,23 @@ impl Settings {
             login_lockout_seconds: vars.positive("LOGIN_LOCKOUT_SECONDS", 900)?,
             log_format,
             storage: storage(vars)?,
+            providers: routix_providers::ProvidersConfig::from_env(|k| vars.get(k)).map_err(
+                |reason| {
+                    // The provider config names its variable first: "NAME: why".
+                    let var = PROVIDER_VARS
+                        .iter()
+                        .find(|v| reason.starts_with(*v))
+                        .copied()
+                        .unwrap_or("provider settings");
+                    err(
+                        var,
+                        reason
+                            .split_once(": ")
+                            .map(|(_, r)| r.to_string())
+                            .unwrap_or(reason.clone()),
+                    )
+                },
+            )?,
             free_credits: match vars.parse("FREE_CREDITS", 10i64)? {
                 n if n >= 0 => n,
                 _ => return Err(err("FREE_CREDITS", "must be zero or more")),
@@ -243,6 +262,17 @@ impl Settings {
         })
     }
 }
+
+const PROVIDER_VARS: [&str; 8] = [
+    "OPENAI_BASE_URL",
+    "GEMINI_BASE_URL",
+    "STABILITY_BASE_URL",
+    "SD_WEBUI_URL",
+    "STABILITY_API_VERSION",
+    "OPENAI_IMAGE_MODEL",
+    "PROVIDER_TIMEOUT_SECONDS",
+    "ANALYSIS_CACHE_TTL_SECONDS",
+];
 
 fn storage(vars: &Vars<'_>) -> Result<routix_store::blobs::StorageBackend, ConfigError> {
     use routix_store::blobs::{SecretString, StorageBackend};

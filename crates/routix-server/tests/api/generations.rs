@@ -343,3 +343,213 @@ async fn templates_can_be_browsed_previewed_and_matched() {
     assert_eq!(a["direction"], "rtl");
     assert_eq!(a["source"], "rules");
 }
+
+fn png_b64() -> String {
+    use base64::Engine as _;
+    let img = image::RgbImage::from_fn(1344, 768, |x, y| {
+        image::Rgb([(x % 256) as u8, (y % 256) as u8, 120])
+    });
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Png).unwrap();
+    base64::engine::general_purpose::STANDARD.encode(out.into_inner())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn premium_uses_stability_and_fits_its_image_to_1280x720() {
+    use wiremock::{
+        matchers::{body_partial_json, header as h, path},
+        Mock, MockServer, ResponseTemplate,
+    };
+    let stability = MockServer::start().await;
+    Mock::given(path(
+        "/v1/generation/stable-diffusion-xl-1024-v1-0/text-to-image",
+    ))
+    .and(h("authorization", "Bearer st-key"))
+    .and(body_partial_json(json!({"width": 1344, "height": 768})))
+    .respond_with(ResponseTemplate::new(200).set_body_json(
+        json!({"artifacts": [{"base64": png_b64(), "seed": 1, "finishReason": "SUCCESS"}]}),
+    ))
+    .expect(1)
+    .mount(&stability)
+    .await;
+    let uri = stability.uri();
+    let app = TestApp::spawn(
+        Backend::Sqlite,
+        &[
+            ("STABILITY_API_KEY", "st-key"),
+            ("STABILITY_BASE_URL", uri.as_str()),
+        ],
+    )
+    .await;
+    let token = app.token_for("premium-real@example.com").await;
+    let g: Value = app
+        .post_json(
+            "/api/v1/generations",
+            Some(&token),
+            json!({"prompt": "travel vlog, japan, text: TOKYO", "algorithm": "premium"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let g = finished(&app, &token, g["id"].as_str().unwrap()).await;
+    assert_eq!(g["status"], "completed", "{g}");
+    assert_eq!(g["engine"], "stability:sdxl-1.0");
+    assert_eq!(g["fell_back"], false);
+    let img = image::load_from_memory(
+        &app.get(g["result_url"].as_str().unwrap(), None)
+            .await
+            .bytes()
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!((img.width(), img.height()), (1280, 720));
+    assert_eq!(credits(&app, &token).await, 7);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pro_falls_back_to_the_compositor_when_openai_fails_and_still_delivers() {
+    use wiremock::{matchers::path, Mock, MockServer, ResponseTemplate};
+    let openai = MockServer::start().await;
+    Mock::given(path("/v1/images/generations"))
+        .respond_with(ResponseTemplate::new(500).set_body_json(json!({"error": {"message": "boom", "type": "server_error", "param": null, "code": null}})))
+        .mount(&openai)
+        .await;
+    Mock::given(path("/v1/chat/completions"))
+        .respond_with(ResponseTemplate::new(401).set_body_json(json!({"error": {"message": "bad key", "type": "invalid_request_error", "param": null, "code": "invalid_api_key"}})))
+        .mount(&openai)
+        .await;
+    let uri = openai.uri();
+    let app = TestApp::spawn(
+        Backend::Sqlite,
+        &[
+            ("OPENAI_API_KEY", "sk-x"),
+            ("OPENAI_BASE_URL", uri.as_str()),
+            ("PROVIDER_TIMEOUT_SECONDS", "5"),
+        ],
+    )
+    .await;
+    let token = app.token_for("pro@example.com").await;
+    let g: Value = app
+        .post_json(
+            "/api/v1/generations",
+            Some(&token),
+            json!({"prompt": "finance tips, gold", "algorithm": "pro"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let g = finished(&app, &token, g["id"].as_str().unwrap()).await;
+    assert_eq!(g["status"], "completed", "{g}");
+    assert_eq!(g["engine"], "compositor");
+    assert_eq!(g["fell_back"], true);
+    assert!(
+        g["fallback_reason"].as_str().unwrap().contains("openai"),
+        "{g}"
+    );
+    assert_eq!(g["analysis"]["source"], "rules", "analysis fell back too");
+    assert!(!g.to_string().contains("sk-x"), "no key in results");
+}
+
+crate::both! {
+    async fn fifty_concurrent_requests_with_credits_for_ten_queue_exactly_ten(app) {
+        let token = app.token_for("rush@example.com").await;
+        let mut tasks = Vec::new();
+        for i in 0..50 {
+            let client = app.client.clone();
+            let url = app.url("/api/v1/generations");
+            let token = token.clone();
+            tasks.push(tokio::spawn(async move {
+                client.post(url).bearer_auth(token).json(&json!({"prompt": format!("tech review {i}")})).send().await.unwrap().status()
+            }));
+        }
+        let mut accepted = 0;
+        let mut refused = 0;
+        for t in tasks {
+            match t.await.unwrap() {
+                StatusCode::ACCEPTED => accepted += 1,
+                StatusCode::PAYMENT_REQUIRED => refused += 1,
+                other => panic!("unexpected {other}"),
+            }
+        }
+        assert_eq!((accepted, refused), (10, 40));
+        let c: Value = app.get("/api/v1/users/me/credits", Some(&token)).await.json().await.unwrap();
+        assert!(c["balance"].as_i64().unwrap() >= 0);
+        // All ten complete and are paid exactly once.
+        for _ in 0..600 {
+            let done: Value = app.get("/api/v1/generations?status=completed&limit=50", Some(&token)).await.json().await.unwrap();
+            if done["items"].as_array().unwrap().len() == 10 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let done: Value = app.get("/api/v1/generations?status=completed&limit=50", Some(&token)).await.json().await.unwrap();
+        assert_eq!(done["items"].as_array().unwrap().len(), 10);
+        let c: Value = app.get("/api/v1/users/me/credits?limit=100", Some(&token)).await.json().await.unwrap();
+        assert_eq!(c["balance"], 0);
+        let settles = c["ledger"].as_array().unwrap().iter().filter(|e| e["kind"] == "settle").count();
+        assert_eq!(settles, 10);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_job_whose_worker_died_is_finished_once_by_another() {
+    // No in-process worker at first; a "worker" claims the job with a short lease and dies.
+    let app = TestApp::spawn(Backend::Sqlite, &[("WORKER_CONCURRENCY", "0")]).await;
+    let token = app.token_for("orphan@example.com").await;
+    let g: Value = app
+        .post_json(
+            "/api/v1/generations",
+            Some(&token),
+            json!({"prompt": "podcast episode 12"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = g["id"].as_str().unwrap().to_string();
+    let claimed = app
+        .state_db()
+        .claim_generation("dead-worker", Duration::from_millis(50))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(claimed.id.to_string(), id);
+    tokio::time::sleep(Duration::from_millis(120)).await;
+    // A healthy worker (same database) takes over after the lease expired.
+    let settings = app.state.settings.clone();
+    let (worker, _db) = routix_server::app::standalone_worker(&settings, 1)
+        .await
+        .unwrap();
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let handles = worker.spawn(stopped);
+    let done = finished(&app, &token, &id).await;
+    assert_eq!(done["status"], "completed");
+    let _ = stop.send(true);
+    for h in handles {
+        let _ = h.await;
+    }
+    // The dead worker waking up can't complete or refund it again.
+    let gid: routix_store::GenerationId = id.parse().unwrap();
+    assert!(!app
+        .state_db()
+        .fail_generation(gid, "dead-worker", "late", &[])
+        .await
+        .unwrap());
+    let c: Value = app
+        .get("/api/v1/users/me/credits", Some(&token))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(c["balance"], 9, "charged exactly once");
+    let kinds: Vec<&str> = c["ledger"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["settle", "reserve", "grant"]);
+}
