@@ -117,3 +117,46 @@ fn serve_logs_json_and_stops_cleanly_on_sigterm() {
     let exit = child.wait().unwrap();
     assert!(exit.success(), "graceful shutdown exits 0, got {exit:?}");
 }
+
+#[test]
+fn generate_makes_a_thumbnail_offline_and_batches_prompts() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("one.png");
+    let res = routix(
+        dir.path(),
+        &[],
+        &[
+            "generate",
+            "gaming video, red and black, text: NEW SEASON",
+            "--format",
+            "png",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert!(res.status.success(), "{}", stderr(&res));
+    let img = image::open(&out).unwrap();
+    assert_eq!((img.width(), img.height()), (1280, 720));
+    let err = stderr(&res);
+    for stage in ["1/5", "2/5", "3/5", "4/5", "5/5"] {
+        assert!(err.contains(stage), "{err}");
+    }
+    std::fs::write(
+        dir.path().join("prompts.txt"),
+        "tech review\n\nآموزش آشپزی\n",
+    )
+    .unwrap();
+    let res = routix(
+        dir.path(),
+        &[],
+        &["generate", "--batch", "prompts.txt", "--out", "batch"],
+    );
+    assert!(res.status.success(), "{}", stderr(&res));
+    assert!(dir.path().join("batch/001.jpg").exists() && dir.path().join("batch/002.jpg").exists());
+    let bad = routix(
+        dir.path(),
+        &[],
+        &["generate", "x", "--format", "gif", "--out", "x.gif"],
+    );
+    assert!(!bad.status.success());
+}

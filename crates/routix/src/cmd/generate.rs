@@ -9,7 +9,11 @@ use routix_server::{pipeline, Settings, Vars};
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// What the thumbnail should show, e.g. "gaming video, red and black, text: NEW SEASON".
-    prompt: String,
+    #[arg(required_unless_present = "batch")]
+    prompt: Option<String>,
+    /// A file with one prompt per line: makes them all into --out (a directory).
+    #[arg(long, conflicts_with = "prompt")]
+    batch: Option<PathBuf>,
     /// basic (offline compositor), premium (Stability / self-hosted SD) or pro (OpenAI / Gemini).
     #[arg(long, default_value = "basic")]
     algorithm: Algorithm,
@@ -41,49 +45,127 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             Some(path) => vec![read_reference(path)?],
             None => Vec::new(),
         };
-        step(Stage::Analysing);
-        let analysis = engine
-            .analyse(&args.prompt, args.algorithm, &references)
-            .await;
+        let Some(batch) = &args.batch else {
+            let prompt = args.prompt.clone().unwrap_or_default();
+            let (bytes, out) = make(&engine, &args, &prompt, &references, 0, true).await?;
+            println!("{} ({} KiB)", out.display(), bytes / 1024);
+            return Ok(());
+        };
+        let text = std::fs::read_to_string(batch)
+            .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", batch.display()))?;
+        let prompts: Vec<&str> = text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .collect();
+        if prompts.is_empty() {
+            anyhow::bail!("{} has no prompts (one per line)", batch.display());
+        }
+        std::fs::create_dir_all(&args.out)
+            .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", args.out.display()))?;
+        let mut failed = 0;
+        for (i, prompt) in prompts.iter().enumerate() {
+            progress(i, prompts.len(), prompt);
+            if let Err(e) = make(&engine, &args, prompt, &references, i + 1, false).await {
+                failed += 1;
+                eprintln!("\r\x1b[2K  {prompt}: {e:#}");
+            }
+        }
+        progress(prompts.len(), prompts.len(), "done");
+        eprintln!();
+        println!(
+            "{} of {} thumbnails in {}",
+            prompts.len() - failed,
+            prompts.len(),
+            args.out.display()
+        );
+        if failed > 0 {
+            anyhow::bail!("{failed} prompts failed");
+        }
+        Ok(())
+    })
+}
+
+/// A one-line progress bar on stderr: `[#######.......] 3/7 prompt`.
+fn progress(done: usize, total: usize, label: &str) {
+    let width = 24;
+    let filled = done * width / total.max(1);
+    let label: String = label.chars().take(40).collect();
+    eprint!(
+        "\r\x1b[2K[{}{}] {done}/{total} {label}",
+        "#".repeat(filled),
+        ".".repeat(width - filled)
+    );
+}
+
+/// Runs the pipeline for one prompt; answers the size written and where.
+async fn make(
+    engine: &pipeline::Engine,
+    args: &Args,
+    prompt: &str,
+    references: &[routix_providers::ReferenceImage],
+    index: usize,
+    verbose: bool,
+) -> anyhow::Result<(usize, PathBuf)> {
+    let say = |stage: Stage| {
+        if verbose {
+            step(stage);
+        }
+    };
+    say(Stage::Analysing);
+    let analysis = engine.analyse(prompt, args.algorithm, references).await;
+    if verbose {
         eprintln!(
             "   {} · headline “{}” · {:?} analysis",
             analysis.category.as_str(),
             analysis.headline,
             analysis.source
         );
-        step(Stage::MatchingTemplate);
-        let template = engine
-            .pick_template(args.template.as_deref(), &analysis, !references.is_empty())
-            .map_err(anyhow::Error::msg)?;
+    }
+    say(Stage::MatchingTemplate);
+    let template = engine
+        .pick_template(
+            args.template.as_deref(),
+            &analysis,
+            !references.is_empty() || args.algorithm != Algorithm::Basic,
+        )
+        .map_err(anyhow::Error::msg)?;
+    if verbose {
         eprintln!("   template {}", template.meta.id);
-        step(Stage::CreatingArtwork);
-        let art = engine.artwork(args.algorithm, &analysis, &template).await;
+    }
+    say(Stage::CreatingArtwork);
+    let art = engine.artwork(args.algorithm, &analysis, &template).await;
+    if verbose {
         match &art.fallback_reason {
             Some(reason) => eprintln!("   engine {} (fell back: {reason})", art.engine),
             None => eprintln!("   engine {}", art.engine),
         }
-        step(Stage::Composing);
-        let image = art.image.or_else(|| {
-            references
-                .first()
-                .and_then(|r| image::load_from_memory(&r.bytes).ok())
-        });
-        let composed = engine
-            .compose(template, &analysis, image, args.watermark)
-            .await
-            .map_err(anyhow::Error::msg)?;
-        step(Stage::Storing);
-        let format = pipeline::output_format(&args.format);
-        let (bytes, _) = engine
-            .encode(composed, format)
-            .await
-            .map_err(anyhow::Error::msg)?;
-        let out = target(&args.out, pipeline::extension(format));
-        std::fs::write(&out, &bytes)
-            .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", out.display()))?;
-        println!("{} ({} KiB)", out.display(), bytes.len() / 1024);
-        Ok(())
-    })
+    }
+    say(Stage::Composing);
+    let image = art.image.or_else(|| {
+        references
+            .first()
+            .and_then(|r| image::load_from_memory(&r.bytes).ok())
+    });
+    let composed = engine
+        .compose(template, &analysis, image, args.watermark)
+        .await
+        .map_err(anyhow::Error::msg)?;
+    say(Stage::Storing);
+    let format = pipeline::output_format(&args.format);
+    let (bytes, _) = engine
+        .encode(composed, format)
+        .await
+        .map_err(anyhow::Error::msg)?;
+    let out = if index > 0 {
+        args.out
+            .join(format!("{index:03}.{}", pipeline::extension(format)))
+    } else {
+        target(&args.out, pipeline::extension(format))
+    };
+    std::fs::write(&out, &bytes)
+        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", out.display()))?;
+    Ok((bytes.len(), out))
 }
 
 fn step(stage: Stage) {

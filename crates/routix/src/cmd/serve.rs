@@ -21,10 +21,11 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         );
     }
     super::runtime()?.block_on(async move {
+        let stop = shutdown_signal();
         let app = Application::build(settings).await?;
         let addr = app.local_addr();
         tracing::info!(%addr, "Routix is listening on http://{addr}");
-        app.run_until(shutdown_signal()).await?;
+        app.run_until(stop).await?;
         Ok(())
     })
 }

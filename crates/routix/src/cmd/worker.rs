@@ -21,9 +21,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             .max(1);
         let (worker, db) = routix_server::app::standalone_worker(&settings, concurrency).await?;
         let (stop, stopped) = tokio::sync::watch::channel(false);
+        let signal = routix_server::shutdown_signal();
         let handles = worker.spawn(stopped);
         tracing::info!(concurrency, "worker started");
-        routix_server::shutdown_signal().await;
+        signal.await;
         let _ = stop.send(true);
         for h in handles {
             let _ = h.await;
