@@ -442,3 +442,110 @@ async fn without_providers_the_reason_says_not_configured() {
     let health = p.health();
     assert_eq!(health["analysis"], "rules");
 }
+
+#[tokio::test]
+async fn the_redis_cache_is_shared_between_processes() {
+    let Ok(client) = redis::Client::open("redis://127.0.0.1:6379") else {
+        return;
+    };
+    let Ok(Ok(conn)) = tokio::time::timeout(
+        Duration::from_secs(2),
+        redis::aio::ConnectionManager::new(client),
+    )
+    .await
+    else {
+        assert!(std::env::var_os("CI").is_none(), "Redis is required in CI");
+        return;
+    };
+    let server = MockServer::start().await;
+    Mock::given(path("/v1/chat/completions"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(chat_completion(&analysis_json("tech"))),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let prefix = format!("routix-cache-test-{}", std::process::id());
+    let cfg = || {
+        config(&[
+            ("OPENAI_API_KEY", "sk-test"),
+            ("OPENAI_BASE_URL", &server.uri()),
+        ])
+    };
+    let one = Providers::new(cfg(), Some(conn.clone()), &prefix).unwrap();
+    let two = Providers::new(cfg(), Some(conn), &prefix).unwrap();
+    let a = one
+        .analyze("shared cache prompt", Algorithm::Basic, &[])
+        .await;
+    let b = two
+        .analyze("shared cache prompt", Algorithm::Basic, &[])
+        .await;
+    assert_eq!(a.analysis, b.analysis);
+    assert_eq!(b.analysis.source, AnalysisSource::Openai);
+}
+
+#[tokio::test]
+async fn gpt_image_and_stability_v2_speak_their_formats() {
+    let server = MockServer::start().await;
+    Mock::given(path("/v1/images/generations"))
+        .and(body_partial_json(json!({"model": "gpt-image-1", "size": "1536x1024", "quality": "high", "output_format": "png"})))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"created": 1, "data": [{"b64_json": b64(&png_bytes())}], "usage": {"total_tokens": 100}})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let p = Providers::new(
+        config(&[
+            ("OPENAI_API_KEY", "sk-test"),
+            ("OPENAI_BASE_URL", &server.uri()),
+            ("OPENAI_IMAGE_MODEL", "gpt-image-1"),
+        ]),
+        None,
+        "t",
+    )
+    .unwrap();
+    let a = routix_core::analyzer::analyze("tech review");
+    assert_eq!(
+        p.artwork(Algorithm::Pro, &a, &meta())
+            .await
+            .expect("gpt-image")
+            .engine,
+        "openai:gpt-image-1"
+    );
+
+    let st = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v2beta/stable-image/generate/core"))
+        .and(header("accept", "application/json"))
+        .and(|req: &Request| {
+            let body = String::from_utf8_lossy(&req.body);
+            req.headers
+                .get("content-type")
+                .is_some_and(|v| v.to_str().unwrap_or("").starts_with("multipart/form-data"))
+                && body.contains("name=\"aspect_ratio\"")
+                && body.contains("16:9")
+                && body.contains("name=\"negative_prompt\"")
+        })
+        .respond_with(ResponseTemplate::new(200).set_body_json(
+            json!({"image": b64(&png_bytes()), "finish_reason": "SUCCESS", "seed": 7}),
+        ))
+        .expect(1)
+        .mount(&st)
+        .await;
+    let v2 = Providers::new(
+        config(&[
+            ("STABILITY_API_KEY", "st"),
+            ("STABILITY_BASE_URL", &st.uri()),
+            ("STABILITY_API_VERSION", "v2"),
+        ]),
+        None,
+        "t",
+    )
+    .unwrap();
+    assert_eq!(
+        v2.artwork(Algorithm::Premium, &a, &meta())
+            .await
+            .expect("v2")
+            .engine,
+        "stability:core"
+    );
+}

@@ -75,6 +75,8 @@ pub struct Settings {
     pub job_lease_seconds: u64,
     /// Tries per job before it is failed and refunded.
     pub job_max_attempts: i32,
+    /// WebSocket ping interval; a peer silent for three intervals is dropped.
+    pub ws_ping_seconds: u64,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -259,6 +261,7 @@ impl Settings {
             worker_concurrency: vars.parse("WORKER_CONCURRENCY", 2)?,
             job_lease_seconds: vars.positive("JOB_LEASE_SECONDS", 60)?,
             job_max_attempts: vars.positive("JOB_MAX_ATTEMPTS", 3)?,
+            ws_ping_seconds: vars.positive("WS_PING_SECONDS", 20)?,
         })
     }
 }

@@ -43,9 +43,10 @@ pub const MAX_FRAME_BYTES: usize = 16 * 1024;
 /// Client messages allowed per `RATE_WINDOW` before they are refused with an error.
 pub const RATE_MAX: u32 = 20;
 pub const RATE_WINDOW: Duration = Duration::from_secs(10);
-const PING_EVERY: Duration = Duration::from_secs(20);
-/// A peer silent this long (no frame, no pong) is considered dead.
-const DEAD_AFTER: Duration = Duration::from_secs(60);
+/// A peer silent for this many ping intervals (no frame, no pong) is considered dead.
+const DEAD_AFTER_PINGS: u32 = 3;
+/// A client that can't take a frame within this long is too slow and is dropped.
+const SEND_TIMEOUT: Duration = Duration::from_secs(10);
 const TICKET_SECONDS: i64 = 30;
 const MAX_REPLAY: usize = 200;
 
@@ -185,7 +186,9 @@ impl Connection {
             }
         }
         let mut shutdown = self.state.shutdown.clone();
-        let mut ping = tokio::time::interval(PING_EVERY);
+        let ping_every = Duration::from_secs(self.state.settings.ws_ping_seconds);
+        let dead_after = ping_every * DEAD_AFTER_PINGS;
+        let mut ping = tokio::time::interval(ping_every);
         ping.reset();
         let mut last_heard = Instant::now();
         let expiry = tokio::time::sleep(seconds_until(self.session.expires_at));
@@ -226,10 +229,11 @@ impl Connection {
                     Err(RecvError::Closed) => break Some((close::GOING_AWAY, "server shutting down")),
                 },
                 _ = ping.tick() => {
-                    if last_heard.elapsed() > DEAD_AFTER {
+                    if last_heard.elapsed() > dead_after {
+                        metrics::counter!("ws_dead_peers_total").increment(1);
                         break None;
                     }
-                    if self.socket.send(Frame::Ping(Default::default())).await.is_err() {
+                    if !self.send_frame(Frame::Ping(Default::default())).await {
                         break None;
                     }
                 }
@@ -362,17 +366,25 @@ impl Connection {
         if payload.origin.as_deref() == Some(self.id.as_str()) {
             return true;
         }
-        self.socket
-            .send(Frame::Text(Utf8Bytes::from(payload.json.as_ref())))
+        self.send_frame(Frame::Text(Utf8Bytes::from(payload.json.as_ref())))
             .await
-            .is_ok()
     }
 
     async fn send_json(&mut self, value: &Value) -> bool {
-        self.socket
-            .send(Frame::Text(Utf8Bytes::from(value.to_string())))
+        self.send_frame(Frame::Text(Utf8Bytes::from(value.to_string())))
             .await
-            .is_ok()
+    }
+
+    /// Sends one frame; a client that does not take it in time is dropped, so a slow
+    /// reader can only ever hold up its own connection.
+    async fn send_frame(&mut self, frame: Frame) -> bool {
+        match tokio::time::timeout(SEND_TIMEOUT, self.socket.send(frame)).await {
+            Ok(sent) => sent.is_ok(),
+            Err(_) => {
+                metrics::counter!("ws_slow_clients_dropped_total").increment(1);
+                false
+            }
+        }
     }
 
     /// Reports a client mistake; the connection stays open.

@@ -280,3 +280,56 @@ async fn server_shutdown_closes_sockets_with_1001() {
     app.shutdown();
     assert_eq!(closed_with(&mut ws).await, CloseCode::Away);
 }
+
+#[tokio::test]
+async fn dead_peers_are_reaped_by_the_heartbeat() {
+    let app = TestApp::spawn(Backend::Sqlite, &[("WS_PING_SECONDS", "1")]).await;
+    let token = app.token_for("ghost@example.com").await;
+    let conv = conversation(&app, &token).await;
+    // A raw TCP client that completes the upgrade and then never answers anything.
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut tcp = tokio::net::TcpStream::connect(app.addr).await.unwrap();
+    let req = format!(
+        "GET /api/v1/ws/chat/{conv}?token={token} HTTP/1.1\r\nHost: {}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
+        app.addr
+    );
+    tcp.write_all(req.as_bytes()).await.unwrap();
+    // Read until the server closes the connection; it must within a few seconds.
+    let mut buf = vec![0u8; 4096];
+    let closed = tokio::time::timeout(Duration::from_secs(8), async {
+        loop {
+            match tcp.read(&mut buf).await {
+                Ok(0) | Err(_) => return true,
+                Ok(_) => continue,
+            }
+        }
+    })
+    .await;
+    assert_eq!(closed, Ok(true), "the silent peer was dropped");
+}
+
+#[tokio::test]
+async fn a_client_that_never_reads_does_not_slow_the_others() {
+    let app = TestApp::sqlite().await;
+    let token = app.token_for("lazy@example.com").await;
+    let conv = conversation(&app, &token).await;
+    let _lazy = connect(&app, &format!("token={token}"), &conv).await; // never read
+    let mut eager = connect(&app, &format!("token={token}"), &conv).await;
+    next(&mut eager).await;
+    let path = format!("/api/v1/chat/conversations/{conv}/messages");
+    for i in 0..40 {
+        app.post_json(
+            &path,
+            Some(&token),
+            json!({"content": format!("flood {i} {}", "x".repeat(2000))}),
+        )
+        .await;
+    }
+    let mut got = 0;
+    while got < 40 {
+        let m = next_of(&mut eager, "message").await;
+        if m["message"]["role"] == "user" {
+            got += 1;
+        }
+    }
+}
