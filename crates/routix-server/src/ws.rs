@@ -95,8 +95,12 @@ async fn upgrade(
 ) -> Response {
     // Frames up to 4x our limit are read so we can answer 1009 ourselves rather than have
     // the transport drop the connection without a reason.
+    // Small per-connection buffers: chat frames are tiny, and ten thousand idle sockets must
+    // not cost ten thousand 128 KiB buffers.
     ws.max_message_size(MAX_FRAME_BYTES * 4)
         .max_frame_size(MAX_FRAME_BYTES * 4)
+        .read_buffer_size(4 * 1024)
+        .write_buffer_size(0)
         .on_upgrade(move |socket| async move {
             Connection::open(state, socket, conversation_id, q).await;
         })
