@@ -220,12 +220,18 @@ pub fn render(template: &Template, req: &RenderRequest) -> Result<Rendered, Rend
 }
 
 pub(crate) fn to_image(canvas: &Pixmap) -> RgbaImage {
-    let mut out = RgbaImage::new(canvas.width(), canvas.height());
-    for (dst, src) in out.pixels_mut().zip(canvas.pixels()) {
-        let c = src.demultiply();
-        *dst = image::Rgba([c.red(), c.green(), c.blue(), c.alpha()]);
+    let mut data = canvas.data().to_vec();
+    for px in data.chunks_exact_mut(4) {
+        // Opaque pixels (nearly all of a thumbnail) are already straight RGBA.
+        if px[3] != 255 {
+            let c = tiny_skia::PremultipliedColorU8::from_rgba(px[0], px[1], px[2], px[3])
+                .map(|p| p.demultiply())
+                .unwrap_or(tiny_skia::ColorU8::from_rgba(0, 0, 0, 0));
+            px.copy_from_slice(&[c.red(), c.green(), c.blue(), c.alpha()]);
+        }
     }
-    out
+    RgbaImage::from_raw(canvas.width(), canvas.height(), data)
+        .unwrap_or_else(|| RgbaImage::new(canvas.width(), canvas.height()))
 }
 
 pub(crate) fn to_pixmap(img: &RgbaImage) -> Option<Pixmap> {
@@ -489,16 +495,19 @@ fn noise(canvas: &mut Pixmap, opacity: f32) {
     if amp == 0 {
         return;
     }
+    let span = 2 * amp as u32 + 1;
     let mut seed: u32 = 0x9E37_79B9;
-    for px in canvas.pixels_mut() {
+    // Working on premultiplied bytes: adding the same offset to each channel and clamping
+    // to the pixel's alpha keeps them valid (and exact for the opaque canvases we draw).
+    for px in canvas.data_mut().chunks_exact_mut(4) {
         seed ^= seed << 13;
         seed ^= seed >> 17;
         seed ^= seed << 5;
-        let n = (seed % (2 * amp as u32 + 1)) as i32 - amp;
-        let c = px.demultiply();
-        let adj = |v: u8| (v as i32 + n).clamp(0, 255) as u8;
-        *px = tiny_skia::ColorU8::from_rgba(adj(c.red()), adj(c.green()), adj(c.blue()), c.alpha())
-            .premultiply();
+        let n = (seed % span) as i32 - amp;
+        let a = i32::from(px[3]);
+        for c in &mut px[..3] {
+            *c = (i32::from(*c) + n).clamp(0, a) as u8;
+        }
     }
 }
 

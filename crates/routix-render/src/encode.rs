@@ -96,7 +96,7 @@ pub fn encode(img: &RgbaImage, format: OutputFormat, quality: u8) -> Result<Vec<
 }
 
 fn jpeg(img: &RgbaImage, quality: u8) -> Result<Vec<u8>, String> {
-    let rgb = DynamicImage::ImageRgba8(img.clone()).to_rgb8();
+    let rgb = to_rgb(img);
     let mut out = Cursor::new(Vec::new());
     rgb.write_with_encoder(image::codecs::jpeg::JpegEncoder::new_with_quality(
         &mut out, quality,
@@ -108,7 +108,7 @@ fn jpeg(img: &RgbaImage, quality: u8) -> Result<Vec<u8>, String> {
 fn png(img: &RgbaImage) -> Result<Vec<u8>, String> {
     let mut out = Vec::new();
     // Thumbnails are opaque: drop the alpha channel to save a quarter of the bytes.
-    let rgb = DynamicImage::ImageRgba8(img.clone()).to_rgb8();
+    let rgb = to_rgb(img);
     PngEncoder::new_with_quality(
         &mut out,
         image::codecs::png::CompressionType::Best,
@@ -122,6 +122,16 @@ fn png(img: &RgbaImage) -> Result<Vec<u8>, String> {
     )
     .map_err(|e| e.to_string())?;
     Ok(out)
+}
+
+/// Drops alpha without an intermediate copy of the RGBA image.
+fn to_rgb(img: &RgbaImage) -> image::RgbImage {
+    let mut out = Vec::with_capacity(img.as_raw().len() / 4 * 3);
+    for px in img.as_raw().chunks_exact(4) {
+        out.extend_from_slice(&px[..3]);
+    }
+    image::RgbImage::from_raw(img.width(), img.height(), out)
+        .unwrap_or_else(|| image::RgbImage::new(img.width(), img.height()))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
