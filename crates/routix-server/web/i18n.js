@@ -23,6 +23,7 @@ const STRINGS = {
     allGenerations: "All generations", role: "Role", error: "Something went wrong: {m}", loading: "Loading…",
     uploadFailed: "Upload failed: {m}", notEnoughCredits: "Not enough credits: {m}", dropHere: "Drop images to attach",
     remove: "Remove", you: "You", assistant: "Routix", template: "Template", status: "Status", prompt: "Prompt",
+    k_grant: "Credits added", k_reserve: "Reserved", k_settle: "Charged", k_refund: "Refunded", templatesCount: "{n} templates",
   },
   fa: {
     brand: "روتیکس", tagline: "تامبنیل را توصیف کنید؛ در چند ثانیه تحویل بگیرید.",
@@ -46,6 +47,7 @@ const STRINGS = {
     allGenerations: "همه ساخته‌ها", role: "نقش", error: "خطایی رخ داد: {m}", loading: "در حال بارگذاری…",
     uploadFailed: "بارگذاری ناموفق: {m}", notEnoughCredits: "اعتبار کافی نیست: {m}", dropHere: "تصویر را اینجا رها کنید",
     remove: "حذف", you: "شما", assistant: "روتیکس", template: "قالب", status: "وضعیت", prompt: "درخواست",
+    k_grant: "افزایش اعتبار", k_reserve: "رزرو", k_settle: "کسر نهایی", k_refund: "بازگشت", templatesCount: "{n} قالب",
   },
 };
 

@@ -356,7 +356,8 @@ function accountView() {
         if (lang.value !== getLang()) { document.getElementById("lang").value = lang.value; document.getElementById("lang").dispatchEvent(new Event("change")); }
       } catch (e) { fail(e); }
     });
-    const rows = credits.ledger.map((e) => h("tr", {}, h("td", {}, fmtTime(e.created_at)), h("td", {}, e.kind), h("td", { class: e.amount < 0 ? "neg" : "pos" }, String(e.amount)), h("td", {}, e.note)));
+    const rows = credits.ledger.map((e) => h("tr", {}, h("td", {}, fmtTime(e.created_at)), h("td", {}, t("k_" + e.kind)),
+      h("td", { class: e.amount < 0 ? "neg" : "pos", dir: "ltr" }, (e.amount > 0 ? "+" : "") + String(e.amount)), h("td", { dir: "auto" }, e.note)));
     main.replaceChildren(h("section", { class: "page" },
       h("h1", {}, t("account")),
       h("div", { class: "cards" },
@@ -395,12 +396,16 @@ function adminView() {
     search.addEventListener("input", () => { clearTimeout(search.timer); search.timer = setTimeout(() => loadUsers().catch(fail), 300); });
     const gens = await api("GET", "/api/v1/admin/generations?limit=20");
     const health = await api("GET", "/api/v1/admin/providers");
+    const templates = await api("GET", "/api/v1/templates");
     main.replaceChildren(h("section", { class: "page" },
       h("h1", {}, t("admin")),
       h("h2", {}, t("users")), search,
       h("table", {}, h("thead", {}, h("tr", {}, h("th", {}, t("email")), h("th", {}, t("role")), h("th", {}, t("balance")), h("th", {}, t("grant")), h("th", {}, t("setPlan")))), tbody),
       h("h2", {}, t("providers")),
       h("ul", { class: "providers" }, ...health.providers.map((p) => h("li", {}, h("strong", {}, p.provider), ` — ${p.configured ? "configured" : "not configured"}, circuit ${p.circuit}`))),
+      h("h2", {}, t("templates")),
+      h("p", { class: "muted" }, t("templatesCount", { n: templates.items.length })),
+      h("ul", { class: "providers" }, ...templates.items.map((x) => h("li", {}, h("a", { href: x.preview_url, target: "_blank", rel: "noopener" }, x.id), ` — ${x.category} · ${x.styles.join(", ")}${x.supports_rtl ? " · RTL" : ""}`))),
       h("h2", {}, t("allGenerations")),
       h("table", {}, h("thead", {}, h("tr", {}, h("th", {}, t("when")), h("th", {}, t("prompt")), h("th", {}, t("status")), h("th", {}, t("template")))),
         h("tbody", {}, ...gens.items.map((g) => h("tr", {}, h("td", {}, fmtTime(g.created_at)), h("td", { dir: "auto" }, g.prompt), h("td", {}, g.status), h("td", {}, g.template_id || "—")))))));

@@ -333,3 +333,57 @@ async fn a_client_that_never_reads_does_not_slow_the_others() {
         }
     }
 }
+
+#[tokio::test]
+async fn losing_redis_degrades_to_local_fan_out() {
+    // A Redis of our own, so the test can take it away.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let Ok(mut redis) = std::process::Command::new("redis-server")
+        .args([
+            "--port",
+            &port.to_string(),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ])
+        .stdout(std::process::Stdio::null())
+        .spawn()
+    else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "redis-server is required in CI"
+        );
+        return;
+    };
+    for _ in 0..50 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let url = format!("redis://127.0.0.1:{port}");
+    let app = TestApp::spawn(Backend::Sqlite, &[("REDIS_URL", url.as_str())]).await;
+    assert!(
+        app.state.events.shared(),
+        "events travel through Redis while it is up"
+    );
+    let token = app.token_for("fragile@example.com").await;
+    let conv = conversation(&app, &token).await;
+    let mut ws = connect(&app, &format!("token={token}"), &conv).await;
+    next(&mut ws).await;
+    let _ = redis.kill();
+    let _ = redis.wait();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    send(&mut ws, json!({"type": "chat", "content": "still here?"})).await;
+    let m = next_of(&mut ws, "message").await;
+    assert_eq!(m["message"]["content"], "still here?");
+    assert_eq!(app.get("/health", None).await.status(), StatusCode::OK);
+}
