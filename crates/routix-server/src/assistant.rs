@@ -2,7 +2,7 @@
 //! as a sentence a person can read (in the message's language) with the structured analysis
 //! and suggestions in its metadata, ready for a "generate" button.
 
-use routix_core::{matching, Algorithm, Analysis, Direction};
+use routix_core::{Algorithm, Analysis, Direction};
 use serde_json::{json, Value};
 
 use crate::state::AppState;
@@ -17,33 +17,12 @@ pub async fn reply(state: &AppState, content: &str) -> Option<(String, Value)> {
         .analyze(content, Algorithm::Basic, &[])
         .await;
     let analysis = outcome.analysis;
-    let metas: Vec<_> = state
-        .engine
-        .templates
-        .all()
-        .iter()
-        .map(|t| t.meta.clone())
-        .collect();
-    let matches = matching::match_templates(
-        &analysis,
-        &metas,
-        &matching::MatchOptions {
-            limit: SUGGESTIONS,
-            has_reference_image: false,
-        },
-    );
-    let names: Vec<String> = matches
-        .iter()
-        .filter_map(|m| metas.iter().find(|t| t.id == m.template_id))
-        .map(|t| t.name.clone())
-        .collect();
+    let found = state.engine.suggest(&analysis, SUGGESTIONS, false);
+    let names: Vec<String> = found.iter().map(|(t, _)| t.name.clone()).collect();
     let text = describe(&analysis, &names);
-    let suggestions: Vec<Value> = matches
+    let suggestions: Vec<Value> = found
         .iter()
-        .map(|m| {
-            let name = metas.iter().find(|t| t.id == m.template_id).map(|t| t.name.clone());
-            json!({"template_id": m.template_id, "name": name, "match_score": m.match_score, "reasons": m.reasons})
-        })
+        .map(|(t, m)| json!({"template_id": m.template_id, "name": t.name, "match_score": m.match_score, "reasons": m.reasons}))
         .collect();
     let metadata = json!({
         "kind": "analysis",

@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 use image::{DynamicImage, RgbaImage};
-use routix_core::{matching, Algorithm, Analysis, Rgb, Stage};
+use routix_core::{matching, Algorithm, Analysis, Rgb, Stage, TemplateMeta};
 use routix_render::{Fit, OutputFormat, RenderRequest, Template, TemplateLibrary};
 use routix_store::{blobs::content_key, generations::Generation};
 
@@ -93,6 +93,37 @@ impl Engine {
             .analyze(prompt, algorithm, references)
             .await
             .analysis
+    }
+
+    /// The best `limit` templates for `analysis`, with their metadata, best first.
+    pub fn suggest(
+        &self,
+        analysis: &Analysis,
+        limit: usize,
+        has_image: bool,
+    ) -> Vec<(TemplateMeta, matching::TemplateMatch)> {
+        let metas: Vec<TemplateMeta> = self
+            .templates
+            .all()
+            .iter()
+            .map(|t| t.meta.clone())
+            .collect();
+        matching::match_templates(
+            analysis,
+            &metas,
+            &matching::MatchOptions {
+                limit,
+                has_reference_image: has_image,
+            },
+        )
+        .into_iter()
+        .filter_map(|m| {
+            metas
+                .iter()
+                .find(|t| t.id == m.template_id)
+                .map(|t| (t.clone(), m))
+        })
+        .collect()
     }
 
     /// Stage 2: the requested template, else the best match.

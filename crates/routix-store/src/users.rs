@@ -96,6 +96,13 @@ impl From<UserRow> for User {
     }
 }
 
+/// Columns `set_account_field` may write (never interpolated from input).
+#[derive(Clone, Copy)]
+enum AccountField {
+    Role,
+    Plan,
+}
+
 pub struct NewUser<'a> {
     /// Already validated and normalised by the caller.
     pub email: &'a str,
@@ -206,25 +213,27 @@ impl Db {
     }
 
     pub async fn set_role(&self, id: UserId, role: Role) -> Result<()> {
-        let done = on_db!(self, pool => sqlx::query(
-            "UPDATE users SET role = $2, updated_at = $3 WHERE id = $1 AND deleted_at IS NULL")
-            .bind(id)
-            .bind(role.as_str())
-            .bind(now())
-            .execute(pool)
+        self.set_account_field(id, AccountField::Role, role.as_str())
             .await
-            .map(|r| r.rows_affected()))?;
-        if done == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
     }
 
     pub async fn set_plan(&self, id: UserId, plan: Plan) -> Result<()> {
-        let done = on_db!(self, pool => sqlx::query(
-            "UPDATE users SET plan = $2, updated_at = $3 WHERE id = $1 AND deleted_at IS NULL")
+        self.set_account_field(id, AccountField::Plan, plan.as_str())
+            .await
+    }
+
+    /// Sets one of the admin-managed columns of a live account.
+    async fn set_account_field(&self, id: UserId, field: AccountField, value: &str) -> Result<()> {
+        let column = match field {
+            AccountField::Role => "role",
+            AccountField::Plan => "plan",
+        };
+        let sql = format!(
+            "UPDATE users SET {column} = $2, updated_at = $3 WHERE id = $1 AND deleted_at IS NULL"
+        );
+        let done = on_db!(self, pool => sqlx::query(&sql)
             .bind(id)
-            .bind(plan.as_str())
+            .bind(value)
             .bind(now())
             .execute(pool)
             .await

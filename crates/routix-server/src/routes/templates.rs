@@ -7,7 +7,7 @@ use axum::{
     routing::{get, post},
     Router,
 };
-use routix_core::{matching, Algorithm, Analysis, TemplateMeta};
+use routix_core::{Algorithm, Analysis, TemplateMeta};
 use routix_render::{encode, render, OutputFormat, RenderRequest};
 use routix_store::{FileId, StoreError};
 use serde::{Deserialize, Serialize};
@@ -211,32 +211,14 @@ pub async fn match_templates(
             ))
         }
     };
-    let metas: Vec<TemplateMeta> = state
+    let matches = state
         .engine
-        .templates
-        .all()
-        .iter()
-        .map(|t| t.meta.clone())
-        .collect();
-    let found = matching::match_templates(
-        &analysis,
-        &metas,
-        &matching::MatchOptions {
-            limit,
-            has_reference_image: req.has_reference_image,
-        },
-    );
-    let matches = found
+        .suggest(&analysis, limit, req.has_reference_image)
         .into_iter()
-        .filter_map(|m| {
-            metas
-                .iter()
-                .find(|t| t.id == m.template_id)
-                .map(|t| MatchView {
-                    template: TemplateView::from(t),
-                    match_score: m.match_score,
-                    reasons: m.reasons,
-                })
+        .map(|(meta, m)| MatchView {
+            template: TemplateView::from(&meta),
+            match_score: m.match_score,
+            reasons: m.reasons,
         })
         .collect();
     Ok(Json(MatchResponse { analysis, matches }))
