@@ -37,7 +37,7 @@ fn shots() -> PathBuf {
     dir
 }
 
-async fn start() -> Option<(String, Driver, Client, tempfile::TempDir)> {
+async fn start() -> Option<(String, Driver, Client, tempfile::TempDir, routix_store::Db)> {
     let _ = rustls::crypto::ring::default_provider().install_default();
     if Command::new("chromedriver")
         .arg("--version")
@@ -74,6 +74,7 @@ async fn start() -> Option<(String, Driver, Client, tempfile::TempDir)> {
         Settings::load(&Vars::from_map(vars), Some("127.0.0.1:0".parse().unwrap())).unwrap();
     let app = Application::build(settings).await.unwrap();
     let base = format!("http://{}", app.local_addr());
+    let db = app.state().db.clone();
     tokio::spawn(app.run_until(std::future::pending()));
     let mut caps = serde_json::Map::new();
     caps.insert(
@@ -95,7 +96,7 @@ async fn start() -> Option<(String, Driver, Client, tempfile::TempDir)> {
             Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
         }
     }
-    Some((base, driver, client.expect("chromedriver session"), dir))
+    Some((base, driver, client.expect("chromedriver session"), dir, db))
 }
 
 async fn shot(c: &Client, name: &str) {
@@ -123,7 +124,7 @@ async fn wait_for(c: &Client, css: &str, secs: u64) -> fantoccini::elements::Ele
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sign_up_chat_generate_gallery_persian_and_live_second_tab() {
-    let Some((base, _driver, c, _dir)) = start().await else {
+    let Some((base, _driver, c, _dir, db)) = start().await else {
         return;
     };
 
@@ -250,5 +251,27 @@ async fn sign_up_chat_generate_gallery_persian_and_live_second_tab() {
         "the language choice sticks"
     );
     shot(&c, "07-account-fa").await;
+
+    // Admins get the admin panel: users with balances, providers, templates, generations.
+    let me = db.user_by_email("creator@example.com").await.unwrap();
+    db.set_role(me.id, routix_store::users::Role::Admin)
+        .await
+        .unwrap();
+    c.goto(&format!("{base}/admin")).await.unwrap();
+    wait_for(&c, "table tbody tr", 10).await;
+    let page = c
+        .find(Locator::Css("main"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("creator@example.com")
+            && page.contains("openai")
+            && page.contains("gaming-neon-arena"),
+        "{page}"
+    );
+    shot(&c, "08-admin-fa").await;
     c.close().await.unwrap();
 }

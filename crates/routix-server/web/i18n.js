@@ -24,6 +24,7 @@ const STRINGS = {
     uploadFailed: "Upload failed: {m}", notEnoughCredits: "Not enough credits: {m}", dropHere: "Drop images to attach",
     remove: "Remove", you: "You", assistant: "Routix", template: "Template", status: "Status", prompt: "Prompt",
     k_grant: "Credits added", k_reserve: "Reserved", k_settle: "Charged", k_refund: "Refunded", templatesCount: "{n} templates",
+    configured: "configured", notConfigured: "not configured", circuit: "circuit {s}",
   },
   fa: {
     brand: "روتیکس", tagline: "تامبنیل را توصیف کنید؛ در چند ثانیه تحویل بگیرید.",
@@ -48,6 +49,7 @@ const STRINGS = {
     uploadFailed: "بارگذاری ناموفق: {m}", notEnoughCredits: "اعتبار کافی نیست: {m}", dropHere: "تصویر را اینجا رها کنید",
     remove: "حذف", you: "شما", assistant: "روتیکس", template: "قالب", status: "وضعیت", prompt: "درخواست",
     k_grant: "افزایش اعتبار", k_reserve: "رزرو", k_settle: "کسر نهایی", k_refund: "بازگشت", templatesCount: "{n} قالب",
+    configured: "پیکربندی شده", notConfigured: "پیکربندی نشده", circuit: "مدار {s}",
   },
 };
 

@@ -402,7 +402,7 @@ function adminView() {
       h("h2", {}, t("users")), search,
       h("table", {}, h("thead", {}, h("tr", {}, h("th", {}, t("email")), h("th", {}, t("role")), h("th", {}, t("balance")), h("th", {}, t("grant")), h("th", {}, t("setPlan")))), tbody),
       h("h2", {}, t("providers")),
-      h("ul", { class: "providers" }, ...health.providers.map((p) => h("li", {}, h("strong", {}, p.provider), ` — ${p.configured ? "configured" : "not configured"}, circuit ${p.circuit}`))),
+      h("ul", { class: "providers" }, ...health.providers.map((p) => h("li", {}, h("strong", {}, p.provider), ` — ${p.configured ? t("configured") : t("notConfigured")}، ${t("circuit", { s: p.circuit })}`.replace("،", getLang() === "fa" ? "،" : ",")))),
       h("h2", {}, t("templates")),
       h("p", { class: "muted" }, t("templatesCount", { n: templates.items.length })),
       h("ul", { class: "providers" }, ...templates.items.map((x) => h("li", {}, h("a", { href: x.preview_url, target: "_blank", rel: "noopener" }, x.id), ` — ${x.category} · ${x.styles.join(", ")}${x.supports_rtl ? " · RTL" : ""}`))),
