@@ -213,6 +213,19 @@ async fn sign_up_chat_generate_gallery_persian_and_live_second_tab() {
     shot(&c, "03-generating").await;
     wait_for(&c, ".gen-card[data-status=completed] img", 60).await;
     shot(&c, "04-generated").await;
+    // Phone width: the layout stacks and nothing overflows sideways.
+    c.set_window_size(390, 844).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let overflow = c
+        .execute(
+            "return document.documentElement.scrollWidth > window.innerWidth + 1",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(overflow, json!(false), "no horizontal scrolling on a phone");
+    shot(&c, "04b-phone").await;
+    c.set_window_size(1280, 900).await.unwrap();
 
     // The gallery shows it, with downloads.
     c.goto(&format!("{base}/gallery")).await.unwrap();
