@@ -843,37 +843,48 @@ fn draw_text(
             }
         }
     }
+    // Each word's stroke outline, computed once and used for the shadow and the stroke.
+    let outlines: Vec<Option<Path>> = paths
+        .iter()
+        .map(|(_, p)| {
+            stroke.as_ref().and_then(|st| {
+                p.stroke(
+                    &SkStroke {
+                        width: space.len(st.width),
+                        line_join: LineJoin::Round,
+                        line_cap: LineCap::Round,
+                        ..Default::default()
+                    },
+                    1.0,
+                )
+            })
+        })
+        .collect();
     if let Some(s) = shadow {
         let t = Transform::from_translate(space.len(s.dx), space.len(s.dy));
-        for (_, path) in &paths {
-            if let Some(moved) = path.clone().transform(t) {
-                if let Some(st) = stroke {
-                    stroke_path(
-                        canvas,
-                        &moved,
-                        s.color.resolve(palette),
-                        s.opacity,
-                        space.len(st.width),
-                    );
-                }
-                canvas.fill_path(
-                    &moved,
-                    &solid(s.color.resolve(palette), s.opacity),
-                    FillRule::Winding,
-                    Transform::identity(),
-                    None,
-                );
+        let paint = solid(s.color.resolve(palette), s.opacity);
+        for ((_, glyphs), outline) in paths.iter().zip(&outlines) {
+            // Glyphs and their outline as one shape, so the translucent shadow has no
+            // darker seams where they overlap.
+            let mut pb = PathBuilder::new();
+            pb.push_path(glyphs);
+            if let Some(o) = outline {
+                pb.push_path(o);
+            }
+            if let Some(union) = pb.finish() {
+                canvas.fill_path(&union, &paint, FillRule::Winding, t, None);
             }
         }
     }
     if let Some(st) = stroke {
-        for (_, path) in &paths {
-            stroke_path(
-                canvas,
-                path,
-                st.color.resolve(palette),
-                1.0,
-                space.len(st.width),
+        let paint = solid(st.color.resolve(palette), 1.0);
+        for outline in outlines.iter().flatten() {
+            canvas.fill_path(
+                outline,
+                &paint,
+                FillRule::Winding,
+                Transform::identity(),
+                None,
             );
         }
     }

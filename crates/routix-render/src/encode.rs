@@ -96,13 +96,16 @@ pub fn encode(img: &RgbaImage, format: OutputFormat, quality: u8) -> Result<Vec<
 }
 
 fn jpeg(img: &RgbaImage, quality: u8) -> Result<Vec<u8>, String> {
-    let rgb = to_rgb(img);
-    let mut out = Cursor::new(Vec::new());
-    rgb.write_with_encoder(image::codecs::jpeg::JpegEncoder::new_with_quality(
-        &mut out, quality,
-    ))
-    .map_err(|e| e.to_string())?;
-    Ok(out.into_inner())
+    // jpeg-encoder (SIMD) is several times faster than image's baseline encoder.
+    let (w, h) = (
+        u16::try_from(img.width()).map_err(|_| "too wide for JPEG".to_string())?,
+        u16::try_from(img.height()).map_err(|_| "too tall for JPEG".to_string())?,
+    );
+    let mut out = Vec::with_capacity(256 * 1024);
+    jpeg_encoder::Encoder::new(&mut out, quality)
+        .encode(img.as_raw(), w, h, jpeg_encoder::ColorType::Rgba)
+        .map_err(|e| e.to_string())?;
+    Ok(out)
 }
 
 fn png(img: &RgbaImage) -> Result<Vec<u8>, String> {
