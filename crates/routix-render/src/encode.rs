@@ -2,8 +2,6 @@
 //! 2 MB: JPEG and WebP step their quality down until it fits; PNG (lossless) is compressed
 //! hardest and, if still too big, its colours are reduced.
 
-use std::io::Cursor;
-
 use image::{codecs::png::PngEncoder, imageops::FilterType, DynamicImage, ImageEncoder, RgbaImage};
 use routix_core::Rgb;
 use tiny_skia::Pixmap;
