@@ -39,7 +39,8 @@ pub fn describe(a: &Analysis, templates: &[String]) -> String {
     if a.direction == Direction::Rtl || a.language == "fa" {
         let mut s = format!("یک تامبنیل {}", persian_category(a.category.as_str()));
         if !colours.is_empty() {
-            s.push_str(&format!(" با رنگ‌های {}", colours.join(" و ")));
+            let names: Vec<&str> = colours.iter().map(|c| persian_colour(c)).collect();
+            s.push_str(&format!(" با رنگ‌های {}", names.join(" و ")));
         }
         s.push_str(&format!(" و تیتر «{}».", a.headline));
         if !templates.is_empty() {
@@ -75,6 +76,31 @@ fn join_and(items: &[&str]) -> String {
     }
 }
 
+fn persian_colour(name: &str) -> &str {
+    match name {
+        "red" => "قرمز",
+        "black" => "مشکی",
+        "white" => "سفید",
+        "blue" => "آبی",
+        "dark blue" => "آبی تیره",
+        "light blue" | "sky blue" => "آبی روشن",
+        "navy" => "سرمه‌ای",
+        "green" => "سبز",
+        "dark green" => "سبز تیره",
+        "neon green" => "سبز نئونی",
+        "yellow" => "زرد",
+        "orange" => "نارنجی",
+        "purple" | "violet" => "بنفش",
+        "pink" | "neon pink" => "صورتی",
+        "gold" => "طلایی",
+        "silver" => "نقره‌ای",
+        "gray" => "خاکستری",
+        "brown" => "قهوه‌ای",
+        "turquoise" | "teal" | "cyan" => "فیروزه‌ای",
+        other => other,
+    }
+}
+
 fn persian_category(category: &str) -> &'static str {
     match category {
         "gaming" => "گیمینگ",
@@ -94,5 +120,26 @@ fn persian_category(category: &str) -> &'static str {
         "review" => "بررسی",
         "podcast" => "پادکست",
         _ => "عمومی",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replies_read_naturally_in_both_languages() {
+        let en = routix_core::analyzer::analyze("gaming video, red and black, text: NEW SEASON");
+        let text = describe(&en, &["Neon Arena".into()]);
+        assert_eq!(text, "A gaming thumbnail in red and black, neon style, with the headline “NEW SEASON”. Best templates: Neon Arena.");
+        let fa =
+            routix_core::analyzer::analyze("تامبنیل آشپزی با رنگ‌های زرد و قرمز، متن: پیتزای خانگی");
+        let text = describe(&fa, &["Warm Table".into()]);
+        assert!(
+            text.contains("زرد و قرمز")
+                && text.contains("«پیتزای خانگی»")
+                && text.contains("آشپزی"),
+            "{text}"
+        );
     }
 }
