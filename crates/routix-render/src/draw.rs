@@ -393,7 +393,8 @@ fn pattern(
         }
     }
     let Some(path) = pb.finish() else { return };
-    let clip = SkRect::from_xywh(ax, ay, aw, ah).and_then(|r| {
+    // A full-canvas pattern needs no clip (the canvas clips it); building one costs a pass.
+    let clip = area.and(SkRect::from_xywh(ax, ay, aw, ah)).and_then(|r| {
         let mut m = Mask::new(canvas.width(), canvas.height())?;
         m.fill_path(
             &PathBuilder::from_rect(r),
