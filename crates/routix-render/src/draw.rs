@@ -55,20 +55,83 @@ fn solid(c: Rgb, opacity: f32) -> SkPaint<'static> {
     p
 }
 
+/// The layers below a template's first text depend only on the design, the size and the
+/// palette when no image is supplied; they are drawn once and reused, so a template rendered
+/// again (another title, the same look) only draws its text. Bounded: a few full canvases.
+type StaticKey = (u64, u32, u32, [u8; 9]);
+const STATIC_CACHE_ENTRIES: usize = 16;
+
+fn static_cache(
+) -> &'static std::sync::Mutex<std::collections::HashMap<StaticKey, std::sync::Arc<Pixmap>>> {
+    static CACHE: std::sync::OnceLock<
+        std::sync::Mutex<std::collections::HashMap<StaticKey, std::sync::Arc<Pixmap>>>,
+    > = std::sync::OnceLock::new();
+    CACHE.get_or_init(Default::default)
+}
+
+/// Empties the static-layer cache (benchmarks measure cold renders with it).
+pub fn clear_static_cache() {
+    if let Ok(mut cache) = static_cache().lock() {
+        cache.clear();
+    }
+}
+
+fn static_prefix(template: &Template, req: &RenderRequest) -> usize {
+    if req.image.is_some() || template.fingerprint == 0 {
+        return 0;
+    }
+    template
+        .layers
+        .iter()
+        .take_while(|l| !matches!(l, Layer::Text { .. }))
+        .count()
+}
+
 pub fn render(template: &Template, req: &RenderRequest) -> Result<Rendered, RenderError> {
     let (w, h) = (req.width, req.height);
-    let mut canvas = Pixmap::new(w, h).ok_or(RenderError::BadSize {
-        width: w,
-        height: h,
-    })?;
-    canvas.fill(Color::BLACK);
-    let space = Space {
-        sx: w as f32 / DESIGN_WIDTH,
-        sy: h as f32 / DESIGN_HEIGHT,
-    };
     let palette = match &req.palette {
         Some(colors) => template.meta.palette.overridden_by(colors),
         None => template.meta.palette,
+    };
+    let prefix = static_prefix(template, req);
+    let key: StaticKey = (
+        template.fingerprint,
+        w,
+        h,
+        [
+            palette.primary.r,
+            palette.primary.g,
+            palette.primary.b,
+            palette.secondary.r,
+            palette.secondary.g,
+            palette.secondary.b,
+            palette.accent.r,
+            palette.accent.g,
+            palette.accent.b,
+        ],
+    );
+    let cached = (prefix > 0)
+        .then(|| {
+            static_cache()
+                .lock()
+                .ok()
+                .and_then(|c| c.get(&key).cloned())
+        })
+        .flatten();
+    let (mut canvas, start) = match cached {
+        Some(base) => ((*base).clone(), prefix),
+        None => {
+            let mut fresh = Pixmap::new(w, h).ok_or(RenderError::BadSize {
+                width: w,
+                height: h,
+            })?;
+            fresh.fill(Color::BLACK);
+            (fresh, 0)
+        }
+    };
+    let space = Space {
+        sx: w as f32 / DESIGN_WIDTH,
+        sy: h as f32 / DESIGN_HEIGHT,
     };
     let mut layout = Layout::default();
     let has_slot = template.meta.has_image_slot;
@@ -76,7 +139,15 @@ pub fn render(template: &Template, req: &RenderRequest) -> Result<Rendered, Rend
     if let (false, Some(img)) = (has_slot, &req.image) {
         draw_background_image(&mut canvas, img);
     }
-    for layer in &template.layers {
+    for (index, layer) in template.layers.iter().enumerate().skip(start) {
+        if index == prefix && prefix > 0 && start == 0 {
+            if let Ok(mut cache) = static_cache().lock() {
+                if cache.len() >= STATIC_CACHE_ENTRIES {
+                    cache.clear();
+                }
+                cache.insert(key, std::sync::Arc::new(canvas.clone()));
+            }
+        }
         match layer {
             Layer::Background { fill } => {
                 if has_slot || req.image.is_none() {

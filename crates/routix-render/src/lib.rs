@@ -11,6 +11,7 @@ mod fonts;
 mod template;
 mod text;
 
+pub use draw::clear_static_cache;
 pub use encode::{encode, fit_image, optimize, watermark, Fit, OutputFormat, MAX_BYTES};
 pub use template::{Layer, Template, TemplateLibrary};
 pub use text::{LineLayout, TextLayout};

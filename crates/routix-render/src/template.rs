@@ -18,6 +18,9 @@ pub struct Template {
     #[serde(flatten)]
     pub meta: TemplateMeta,
     pub layers: Vec<Layer>,
+    /// Identifies this exact design (id and layers), for the static-layer cache.
+    #[serde(skip)]
+    pub fingerprint: u64,
 }
 
 /// A colour in a template: fixed, or one of the palette's roles.
@@ -297,7 +300,7 @@ impl Template {
             field,
             reason,
         };
-        let t: Template = serde_json::from_str(json).map_err(|e| {
+        let mut t: Template = serde_json::from_str(json).map_err(|e| {
             bad(
                 format!("line {} column {}", e.line(), e.column()),
                 e.to_string(),
@@ -395,6 +398,13 @@ impl Template {
                 _ => {}
             }
         }
+        t.fingerprint = {
+            use std::hash::{Hash, Hasher};
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            t.meta.id.0.hash(&mut h);
+            format!("{:?}", t.layers).hash(&mut h);
+            h.finish()
+        };
         Ok(t)
     }
 }

@@ -199,3 +199,26 @@ fn watermark_is_visible_in_the_corner() {
     assert!(changed(960, 650), "bottom-right corner is marked");
     assert!(!changed(0, 0), "top-left untouched");
 }
+
+#[test]
+fn cached_static_layers_render_the_same_pixels() {
+    let lib = TemplateLibrary::builtin().unwrap();
+    for id in ["gaming-split-hero", "news-breaking-bar", "music-neon-stage"] {
+        let t = lib.get(id).unwrap();
+        let mut req = RenderRequest::titled("SAME TITLE");
+        req.width = 640;
+        req.height = 360;
+        let first = render(t, &req).unwrap();
+        let second = render(t, &req).unwrap();
+        assert!(
+            first.image == second.image,
+            "{id}: a warm render differs from the cold one"
+        );
+        req.palette = Some(vec![Rgb::new(10, 200, 30)]);
+        let recoloured = render(t, &req).unwrap();
+        assert!(
+            recoloured.image != second.image,
+            "{id}: the palette is part of the cache key"
+        );
+    }
+}
