@@ -113,6 +113,16 @@ async fn text_of(c: &Client, css: &str) -> String {
         .unwrap()
 }
 
+/// The elements wider than the window, to say what breaks a phone layout.
+async fn too_wide(c: &Client) -> serde_json::Value {
+    c.execute(
+        "return [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > window.innerWidth + 1 || e.getBoundingClientRect().left < -1).slice(0, 8).map(e => e.tagName + '.' + e.className + '#' + e.id + ' ' + Math.round(e.getBoundingClientRect().width))",
+        vec![],
+    )
+    .await
+    .unwrap()
+}
+
 /// Waits (up to `secs`) for `css` to exist.
 async fn wait_for(c: &Client, css: &str, secs: u64) -> fantoccini::elements::Element {
     c.wait()
@@ -223,8 +233,13 @@ async fn sign_up_chat_generate_gallery_persian_and_live_second_tab() {
         )
         .await
         .unwrap();
-    assert_eq!(overflow, json!(false), "no horizontal scrolling on a phone");
     shot(&c, "04b-phone").await;
+    assert_eq!(
+        overflow,
+        json!(false),
+        "no horizontal scrolling on a phone; too wide: {}",
+        too_wide(&c).await
+    );
     c.set_window_size(1280, 900).await.unwrap();
 
     // The gallery shows it, with downloads.

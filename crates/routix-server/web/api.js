@@ -67,11 +67,23 @@ export async function signUp(email, password, display_name, locale) {
 
 export async function signOut() {
   try { await raw("POST", "/api/v1/auth/logout", undefined, { auth: false }); } finally {
-    accessToken = null; currentUser = null;
+    accessToken = null; currentUser = null; wallet = null;
   }
 }
 
 export function setUser(user) { currentUser = user; }
+
+/// The signed-in account's credits: balance, plan and the price of each algorithm. Views
+/// listen for `routix:wallet` to show the balance wherever it appears.
+export const DEFAULT_PRICES = { basic: 1, premium: 3, pro: 5 };
+export let wallet = null;
+
+export async function loadWallet() {
+  const c = await api("GET", "/api/v1/users/me/credits?limit=1");
+  wallet = { balance: c.balance, plan: c.plan, prices: c.prices && Object.keys(c.prices).length ? c.prices : DEFAULT_PRICES };
+  window.dispatchEvent(new Event("routix:wallet"));
+  return wallet;
+}
 
 export async function upload(file) {
   const form = new FormData();

@@ -1,12 +1,30 @@
 // The app shell: session, header, language, client-side routing.
 
-import { currentUser, resume, signOut, api, setUser } from "./api.js";
-import { t, setLang, initialLang, getLang } from "./i18n.js";
-import { h, toast, views } from "./views.js";
+import { currentUser, resume, signOut, api, setUser, wallet, loadWallet } from "./api.js";
+import { t, setLang, initialLang, getLang, credits, LANGS } from "./i18n.js";
+import { h, toast, select, states } from "./dom.js";
+import { authView } from "./auth.js";
+import { chatView } from "./chat.js";
+import { galleryView } from "./gallery.js";
+import { templatesView } from "./templates.js";
+import { accountView } from "./account.js";
+import { adminView } from "./admin.js";
+
+const VIEWS = {
+  login: authView("login"),
+  register: authView("register"),
+  chat: chatView,
+  gallery: galleryView,
+  templates: templatesView,
+  account: accountView,
+  admin: adminView,
+};
+const PUBLIC = ["login", "register"];
 
 const main = document.getElementById("main");
 const top = document.getElementById("top");
 let cleanup = null;
+let firstRoute = true;
 
 export function navigate(path, replace = false) {
   if (replace) history.replaceState(null, "", path); else history.pushState(null, "", path);
@@ -15,30 +33,39 @@ export function navigate(path, replace = false) {
 
 async function changeLang(lang) {
   setLang(lang);
-  if (currentUser) {
-    try { setUser(await api("PATCH", "/api/v1/users/me", { locale: lang })); } catch (_) { /* keep local choice */ }
+  if (currentUser && currentUser.locale !== lang) {
+    try { setUser(await api("PATCH", "/api/v1/users/me", { locale: lang })); } catch (_) { /* keep the local choice */ }
   }
   route();
 }
 
-function header() {
+const walletText = () => (wallet ? credits(wallet.balance) : "…");
+window.addEventListener("routix:wallet", () => {
+  const pill = document.getElementById("wallet");
+  if (pill) pill.textContent = walletText();
+});
+
+function balancePill() {
+  return h("a", { href: "/account", class: "pill wallet", id: "wallet", title: t("balance") }, walletText());
+}
+
+function header(page) {
   top.replaceChildren();
-  const nav = h("nav", { "aria-label": "Main" });
-  const here = location.pathname;
-  const link = (path, label) => {
-    const a = h("a", { href: path, class: here.startsWith(path) ? "active" : "" }, label);
-    if (here.startsWith(path)) a.setAttribute("aria-current", "page");
-    return a;
+  document.querySelector(".skip").textContent = t("skip");
+  const nav = h("nav", { "aria-label": t("mainNav") });
+  const link = (name) => {
+    const here = page === name;
+    return h("a", { href: "/" + name, class: here ? "active" : "", "aria-current": here ? "page" : null }, t(name));
   };
   if (currentUser) {
-    nav.append(link("/chat", t("chat")), link("/gallery", t("gallery")), link("/templates", t("templates")), link("/account", t("account")));
-    if (currentUser.role === "admin") nav.append(link("/admin", t("admin")));
+    nav.append(link("chat"), link("gallery"), link("templates"), link("account"));
+    if (currentUser.role === "admin") nav.append(link("admin"));
   }
-  const langSelect = h("select", { "aria-label": t("language"), id: "lang" },
-    h("option", { value: "en" }, "English"), h("option", { value: "fa" }, "فارسی"));
-  langSelect.value = getLang();
+  const langSelect = select({ "aria-label": t("language"), id: "lang" }, Object.entries(LANGS), getLang());
   langSelect.addEventListener("change", () => changeLang(langSelect.value));
-  const right = h("div", { class: "top-actions" }, langSelect);
+  const right = h("div", { class: "top-actions" });
+  if (currentUser) right.append(balancePill());
+  right.append(langSelect);
   if (currentUser) {
     const out = h("button", { type: "button", class: "ghost", id: "sign-out" }, t("signOut"));
     out.addEventListener("click", async () => { await signOut(); navigate("/login"); });
@@ -48,36 +75,49 @@ function header() {
 }
 
 async function route() {
-  if (cleanup) { cleanup(); cleanup = null; }
-  const path = location.pathname;
-  if (!currentUser && !["/login", "/register"].includes(path)) { history.replaceState(null, "", "/login"); }
-  if (currentUser && ["/", "/login", "/register"].includes(location.pathname)) { history.replaceState(null, "", "/chat"); }
-  header();
-  const p = location.pathname;
-  const page = p.startsWith("/chat") ? "chat" : p.slice(1) || "login";
-  const view = views[page] || views.chat;
-  main.replaceChildren(h("p", { class: "loading", role: "status" }, t("loading")));
+  if (cleanup) { try { cleanup(); } catch (_) { /* a view's teardown must not block the next */ } cleanup = null; }
+  let path = location.pathname;
+  if (!currentUser && !["/login", "/register"].includes(path)) { history.replaceState(null, "", "/login"); path = "/login"; }
+  if (currentUser && ["/", "/login", "/register"].includes(path)) { history.replaceState(null, "", "/chat"); path = "/chat"; }
+  const parts = path.split("/").filter(Boolean);
+  const page = parts[0] || "chat";
+  header(page);
+  document.body.classList.toggle("app-chat", page === "chat" && Boolean(currentUser));
+  document.title = `${VIEWS[page] ? t(PUBLIC.includes(page) ? (page === "login" ? "signIn" : "signUp") : page) : t("notFound")} — ${t("brand")}`;
+  main.replaceChildren(states.loading());
+  const view = VIEWS[page];
+  if (!view) { main.replaceChildren(h("section", { class: "page" }, h("h1", { tabindex: "-1" }, t("notFound")), h("a", { href: "/chat" }, t("chat")))); return; }
+  const moveFocus = !firstRoute;
+  firstRoute = false;
   try {
-    cleanup = (await view(main, { navigate, params: p.split("/").slice(2) })) || null;
+    cleanup = (await view(main, { navigate, changeLang, params: parts.slice(1) })) || null;
   } catch (e) {
-    main.replaceChildren(h("p", { class: "error", role: "alert" }, t("error", { m: e.message })));
+    main.replaceChildren(h("section", { class: "page" }, states.error(e, () => route())));
+  }
+  // Keyboard and screen-reader users land on the new page's heading, not the old link.
+  if (moveFocus && !main.contains(document.activeElement)) {
+    (main.querySelector("h1[tabindex]") || main).focus({ preventScroll: true });
   }
 }
 
 document.addEventListener("click", (e) => {
   const a = e.target.closest("a");
-  if (!a || a.target || a.hasAttribute("download") || e.metaKey || e.ctrlKey) return;
+  if (!a || a.target || a.hasAttribute("download") || e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey) return;
   const url = new URL(a.href, location.href);
-  if (url.origin !== location.origin || url.pathname.startsWith("/api/") || url.pathname.startsWith("/uploads/") || url.pathname.startsWith("/docs")) return;
+  if (url.origin !== location.origin || /^\/(api|uploads|docs)\b/.test(url.pathname)) return;
   e.preventDefault();
   navigate(url.pathname + url.search);
 });
 window.addEventListener("popstate", route);
-window.addEventListener("routix:signed-in", () => { setLang(initialLang(currentUser && currentUser.locale)); navigate("/chat", true); });
+window.addEventListener("routix:signed-in", () => {
+  setLang(initialLang(currentUser && currentUser.locale));
+  loadWallet().catch(() => {});
+  navigate("/chat", true);
+});
 
 (async () => {
   setLang(initialLang());
   const user = await resume();
-  if (user) setLang(initialLang(user.locale));
+  if (user) { setLang(initialLang(user.locale)); loadWallet().catch(() => {}); }
   route();
 })().catch((e) => toast(e.message));

@@ -1,57 +1,120 @@
-// Every UI string in English and Persian. `t(key, vars)` fills {name} placeholders.
+// Every UI string in English and Persian. `t(key, vars)` fills {name} placeholders; numbers
+// in vars are written with the language's digits.
 
 const STRINGS = {
   en: {
-    brand: "Routix", tagline: "Describe a thumbnail. Get it in seconds.",
+    brand: "Routix", tagline: "Describe a thumbnail. Get it in seconds.", skip: "Skip to content", mainNav: "Main",
     chat: "Chat", gallery: "Gallery", templates: "Templates", account: "Account", admin: "Admin",
     signIn: "Sign in", signUp: "Create account", signOut: "Sign out", email: "Email", password: "Password",
-    displayName: "Display name", haveAccount: "Already have an account? Sign in", noAccount: "New here? Create an account",
-    language: "Language", newChat: "New chat", conversations: "Conversations", noConversations: "No conversations yet. Start one!",
-    emptyChat: "Describe your video: “gaming video, red and black, text: NEW SEASON”. Drop or paste a reference photo if you have one.",
-    message: "Message", send: "Send", generate: "Generate", attach: "Attach image", algorithm: "Quality",
-    basic: "Basic · {n} credit", premium: "Premium · {n} credits", pro: "Pro · {n} credits",
-    typing: "typing…", connected: "Live", connecting: "Connecting…", reconnecting: "Reconnecting (try {n} of 5)…",
-    offline: "Offline", reconnect: "Reconnect", suggestions: "Suggested templates", useTemplate: "Use {name}",
-    stage1: "Analysing", stage2: "Matching template", stage3: "Creating artwork", stage4: "Composing", stage5: "Optimising and storing",
-    queued: "Queued", processing: "Working", completed: "Done", failed: "Failed", cancelled: "Cancelled",
-    cancel: "Cancel", download: "Download {f}", delete: "Delete", confirmDelete: "Delete this thumbnail?",
-    engine: "Made by {e}", fellBack: "Fell back: {r}", emptyGallery: "No thumbnails yet — make one in the chat.",
-    allStatuses: "All statuses", allAlgorithms: "All qualities", loadMore: "Load more", allCategories: "All categories",
-    startChat: "Start a chat with this", balance: "Balance", credits: "{n} credits", plan: "Plan", free: "Free (watermarked)",
-    proPlan: "Pro (no watermark)", ledger: "Credit history", save: "Save", saved: "Saved", kind: "Type", amount: "Amount",
-    note: "Note", when: "When", users: "Users", search: "Search by email", grant: "Grant", setPlan: "Plan", providers: "Providers",
-    allGenerations: "All generations", role: "Role", error: "Something went wrong: {m}", loading: "Loading…",
-    uploadFailed: "Upload failed: {m}", notEnoughCredits: "Not enough credits: {m}", dropHere: "Drop images to attach",
-    remove: "Remove", you: "You", assistant: "Routix", template: "Template", status: "Status", prompt: "Prompt",
-    k_grant: "Credits added", k_reserve: "Reserved", k_settle: "Charged", k_refund: "Refunded", templatesCount: "{n} templates",
-    configured: "configured", notConfigured: "not configured", circuit: "circuit {s}",
+    passwordHint: "At least 8 characters.", displayName: "Display name", optional: "optional",
+    haveAccount: "Already have an account? Sign in", noAccount: "New here? Create an account",
+    language: "Language", newChat: "New chat", conversations: "Conversations", noConversations: "No conversations yet.",
+    showConversations: "Conversations", deleteConversation: "Delete conversation “{name}”", confirmDeleteConversation: "Delete this conversation and its messages?",
+    rename: "Rename", renameTitle: "New name for this conversation", conversationTitle: "Conversation",
+    welcome: "What is your video about?",
+    emptyChat: "Describe it in a sentence — “gaming video, red and black, text: NEW SEASON”. Drop or paste a reference photo if you have one, then press Generate.",
+    message: "Message", send: "Send", generate: "Generate", generating: "Queuing…", attach: "Attach image", algorithm: "Quality",
+    basic: "Basic", premium: "Premium", pro: "Pro", costs: "{a} · {n} credits", costs1: "{a} · 1 credit",
+    creditsLeft: "{n} credits left", creditsLeft1: "1 credit left",
+    typing: "Someone is typing…", connected: "Live", connecting: "Connecting…", reconnecting: "Reconnecting (try {n} of 5)…",
+    offline: "Offline", reconnect: "Reconnect", suggestions: "Suggested templates", templateChosen: "Template: {name}",
+    clearTemplate: "Stop using this template", pickTemplate: "Use the template {name}",
+    stage1: "Analysing your request", stage2: "Matching a template", stage3: "Creating artwork", stage4: "Composing text and overlays", stage5: "Optimising and storing",
+    stagesLabel: "Progress", queued: "Queued", processing: "Working", completed: "Done", failed: "Failed", cancelled: "Cancelled",
+    cancel: "Cancel", download: "Download {f}", downloadAs: "Download as {f}", delete: "Delete", confirmDelete: "Delete this thumbnail?",
+    deleted: "Deleted", openFull: "Open full size", refunded: "Your credits were refunded.",
+    engine: "Made by {e}", fellBack: "fallback: {r}", e_compositor: "the Routix compositor",
+    emptyGallery: "No thumbnails here yet.", goChat: "Make one in the chat", status: "Status", allStatuses: "All statuses",
+    allAlgorithms: "All qualities", loadMore: "Load more", category: "Category", allCategories: "All categories",
+    style: "Style", allStyles: "All styles", emptyTemplates: "No templates match these filters.",
+    startChat: "Start a chat with this", rtlReady: "Persian-ready",
+    balance: "Balance", credits: "{n} credits", credits1: "1 credit", plan: "Plan", plan_free: "Free (watermarked)", plan_pro: "Pro (no watermark)",
+    profile: "Profile", ledger: "Credit history", emptyLedger: "No credit activity yet.", save: "Save", saved: "Saved",
+    kind: "Type", amount: "Amount", note: "Note", when: "When",
+    users: "Users", search: "Search by email", grant: "Grant", grantTo: "Credits to grant to {email}", granted: "Credits granted",
+    role: "Role", role_user: "User", role_admin: "Admin", providers: "Providers", provider: "Provider",
+    allGenerations: "Recent generations", noUsers: "No users match.", noGenerations: "No generations yet.",
+    configuredQ: "Configured", am_rules: "rules only (no language model configured)", "am_llm with rules fallback": "language model, rules as fallback", yes: "Yes", no: "No", circuit: "Circuit", detail: "Details", analysisMode: "Analysis: {m}",
+    circuit_closed: "closed (healthy)", "circuit_half-open": "half-open (testing)", circuit_open: "open (failing)", circuit_half_open: "half-open (testing)",
+    templatesCount: "{n} templates", template: "Template", prompt: "Prompt", user: "User", notAdmin: "This page is for administrators.",
+    error: "Something went wrong: {m}", retry: "Try again", loading: "Loading…", notFound: "Page not found.",
+    uploadFailed: "Upload failed: {m}", uploading: "Uploading {name}…", onlyImages: "Only JPEG, PNG or WebP images can be attached.",
+    dropHere: "Drop images to attach", remove: "Remove {name}", you: "You", assistant: "Routix",
+    k_grant: "Credits added", k_reserve: "Reserved", k_settle: "Charged", k_refund: "Refunded",
+    n_welcome: "Welcome credits", n_gen_basic: "Basic thumbnail", n_gen_premium: "Premium thumbnail", n_gen_pro: "Pro thumbnail",
+    n_completed: "Thumbnail finished", n_refund_failed: "Refund: generation failed", n_refund_cancelled: "Refund: generation cancelled",
+    n_refund_abandoned: "Refund: generation abandoned", n_admin: "Granted by an administrator",
+    err_unauthorized: "Wrong email or password.", err_conflict: "An account with this email already exists.",
+    err_rate_limited: "Too many attempts. Please wait a moment and try again.", err_insufficient_credits: "Not enough credits: {m}",
+    err_payload_too_large: "That file is too large.", err_unsupported_media_type: "That file type isn't supported.",
+    err_forbidden: "You don't have access to this.", err_not_found: "Not found — it may have been deleted.",
+    err_internal_error: "The server had a problem. Please try again.", err_network: "Can't reach the server. Check your connection.",
+    err_validation_error: "{m}",
+    cat_gaming: "Gaming", cat_tech: "Tech", cat_education: "Education", cat_vlog: "Vlog", cat_cooking: "Cooking", cat_fitness: "Fitness",
+    cat_finance: "Finance", cat_travel: "Travel", cat_music: "Music", cat_news: "News", cat_beauty: "Beauty", cat_sports: "Sports",
+    cat_reaction: "Reaction", cat_tutorial: "Tutorial", cat_review: "Review", cat_podcast: "Podcast", cat_general: "General",
+    st_bold: "bold", st_cinematic: "cinematic", "st_high-contrast": "high contrast", st_minimal: "minimal", st_neon: "neon",
+    st_playful: "playful", st_professional: "professional",
+    m_calm: "calm", m_dramatic: "dramatic", m_energetic: "energetic", m_fun: "fun", m_inspiring: "inspiring", m_serious: "serious",
   },
   fa: {
-    brand: "روتیکس", tagline: "تامبنیل را توصیف کنید؛ در چند ثانیه تحویل بگیرید.",
+    brand: "روتیکس", tagline: "تامبنیل را توصیف کنید؛ در چند ثانیه تحویل بگیرید.", skip: "رفتن به محتوا", mainNav: "اصلی",
     chat: "گفتگو", gallery: "گالری", templates: "قالب‌ها", account: "حساب", admin: "مدیریت",
     signIn: "ورود", signUp: "ساخت حساب", signOut: "خروج", email: "ایمیل", password: "رمز عبور",
-    displayName: "نام نمایشی", haveAccount: "حساب دارید؟ وارد شوید", noAccount: "تازه‌وارد هستید؟ حساب بسازید",
-    language: "زبان", newChat: "گفتگوی تازه", conversations: "گفتگوها", noConversations: "هنوز گفتگویی ندارید. شروع کنید!",
-    emptyChat: "ویدیوی خود را توصیف کنید: «تامبنیل گیمینگ با رنگ‌های قرمز و مشکی، متن: فصل جدید». اگر عکس مرجع دارید، آن را بکشید یا بچسبانید.",
-    message: "پیام", send: "ارسال", generate: "ساخت تامبنیل", attach: "افزودن تصویر", algorithm: "کیفیت",
-    basic: "پایه · {n} اعتبار", premium: "ویژه · {n} اعتبار", pro: "حرفه‌ای · {n} اعتبار",
-    typing: "در حال نوشتن…", connected: "زنده", connecting: "در حال اتصال…", reconnecting: "اتصال دوباره (تلاش {n} از ۵)…",
-    offline: "قطع", reconnect: "اتصال دوباره", suggestions: "قالب‌های پیشنهادی", useTemplate: "استفاده از {name}",
-    stage1: "تحلیل درخواست", stage2: "انتخاب قالب", stage3: "ساخت تصویر", stage4: "چیدمان متن", stage5: "بهینه‌سازی و ذخیره",
-    queued: "در صف", processing: "در حال ساخت", completed: "آماده", failed: "ناموفق", cancelled: "لغو شد",
-    cancel: "لغو", download: "دانلود {f}", delete: "حذف", confirmDelete: "این تامبنیل حذف شود؟",
-    engine: "ساخته‌شده با {e}", fellBack: "جایگزین: {r}", emptyGallery: "هنوز تامبنیلی ندارید — در گفتگو یکی بسازید.",
-    allStatuses: "همه وضعیت‌ها", allAlgorithms: "همه کیفیت‌ها", loadMore: "بیشتر", allCategories: "همه دسته‌ها",
-    startChat: "شروع گفتگو با این قالب", balance: "موجودی", credits: "{n} اعتبار", plan: "اشتراک", free: "رایگان (با واترمارک)",
-    proPlan: "حرفه‌ای (بدون واترمارک)", ledger: "تاریخچه اعتبار", save: "ذخیره", saved: "ذخیره شد", kind: "نوع", amount: "مقدار",
-    note: "توضیح", when: "زمان", users: "کاربران", search: "جستجو با ایمیل", grant: "افزودن", setPlan: "اشتراک", providers: "سرویس‌دهنده‌ها",
-    allGenerations: "همه ساخته‌ها", role: "نقش", error: "خطایی رخ داد: {m}", loading: "در حال بارگذاری…",
-    uploadFailed: "بارگذاری ناموفق: {m}", notEnoughCredits: "اعتبار کافی نیست: {m}", dropHere: "تصویر را اینجا رها کنید",
-    remove: "حذف", you: "شما", assistant: "روتیکس", template: "قالب", status: "وضعیت", prompt: "درخواست",
-    k_grant: "افزایش اعتبار", k_reserve: "رزرو", k_settle: "کسر نهایی", k_refund: "بازگشت", templatesCount: "{n} قالب",
-    configured: "پیکربندی شده", notConfigured: "پیکربندی نشده", circuit: "مدار {s}",
+    passwordHint: "دست‌کم ۸ نویسه.", displayName: "نام نمایشی", optional: "اختیاری",
+    haveAccount: "حساب دارید؟ وارد شوید", noAccount: "تازه‌وارد هستید؟ حساب بسازید",
+    language: "زبان", newChat: "گفتگوی تازه", conversations: "گفتگوها", noConversations: "هنوز گفتگویی ندارید.",
+    showConversations: "گفتگوها", deleteConversation: "حذف گفتگوی «{name}»", confirmDeleteConversation: "این گفتگو و پیام‌هایش حذف شود؟",
+    rename: "تغییر نام", renameTitle: "نام تازهٔ این گفتگو", conversationTitle: "گفتگو",
+    welcome: "ویدیوی شما دربارهٔ چیست؟",
+    emptyChat: "در یک جمله توصیفش کنید — «تامبنیل گیمینگ با رنگ‌های قرمز و مشکی، متن: فصل جدید». اگر عکس مرجع دارید آن را بکشید یا بچسبانید، سپس «ساخت تامبنیل» را بزنید.",
+    message: "پیام", send: "ارسال", generate: "ساخت تامبنیل", generating: "در حال ثبت…", attach: "افزودن تصویر", algorithm: "کیفیت",
+    basic: "پایه", premium: "ویژه", pro: "حرفه‌ای", costs: "{a} · {n} اعتبار", costs1: "{a} · ۱ اعتبار",
+    creditsLeft: "{n} اعتبار باقی‌مانده", creditsLeft1: "۱ اعتبار باقی‌مانده",
+    typing: "کسی در حال نوشتن است…", connected: "زنده", connecting: "در حال اتصال…", reconnecting: "اتصال دوباره (تلاش {n} از ۵)…",
+    offline: "قطع", reconnect: "اتصال دوباره", suggestions: "قالب‌های پیشنهادی", templateChosen: "قالب: {name}",
+    clearTemplate: "کنار گذاشتن این قالب", pickTemplate: "استفاده از قالب {name}",
+    stage1: "تحلیل درخواست", stage2: "انتخاب قالب", stage3: "ساخت تصویر", stage4: "چیدمان متن و جلوه‌ها", stage5: "بهینه‌سازی و ذخیره",
+    stagesLabel: "پیشرفت", queued: "در صف", processing: "در حال ساخت", completed: "آماده", failed: "ناموفق", cancelled: "لغو شد",
+    cancel: "لغو", download: "دانلود {f}", downloadAs: "دانلود با قالب {f}", delete: "حذف", confirmDelete: "این تامبنیل حذف شود؟",
+    deleted: "حذف شد", openFull: "نمایش در اندازهٔ کامل", refunded: "اعتبار شما بازگردانده شد.",
+    engine: "ساخته‌شده با {e}", fellBack: "جایگزین: {r}", e_compositor: "ترکیب‌گر روتیکس",
+    emptyGallery: "هنوز تامبنیلی اینجا نیست.", goChat: "در گفتگو یکی بسازید", status: "وضعیت", allStatuses: "همهٔ وضعیت‌ها",
+    allAlgorithms: "همهٔ کیفیت‌ها", loadMore: "بیشتر", category: "دسته", allCategories: "همهٔ دسته‌ها",
+    style: "سبک", allStyles: "همهٔ سبک‌ها", emptyTemplates: "قالبی با این فیلترها پیدا نشد.",
+    startChat: "شروع گفتگو با این قالب", rtlReady: "مناسب فارسی",
+    balance: "موجودی", credits: "{n} اعتبار", credits1: "۱ اعتبار", plan: "اشتراک", plan_free: "رایگان (با واترمارک)", plan_pro: "حرفه‌ای (بدون واترمارک)",
+    profile: "نمایه", ledger: "تاریخچهٔ اعتبار", emptyLedger: "هنوز تراکنشی ندارید.", save: "ذخیره", saved: "ذخیره شد",
+    kind: "نوع", amount: "مقدار", note: "توضیح", when: "زمان",
+    users: "کاربران", search: "جستجو با ایمیل", grant: "افزودن اعتبار", grantTo: "اعتبار برای {email}", granted: "اعتبار افزوده شد",
+    role: "نقش", role_user: "کاربر", role_admin: "مدیر", providers: "سرویس‌دهنده‌ها", provider: "سرویس‌دهنده",
+    allGenerations: "ساخته‌های اخیر", noUsers: "کاربری پیدا نشد.", noGenerations: "هنوز چیزی ساخته نشده.",
+    configuredQ: "پیکربندی", am_rules: "فقط قاعده‌ها (مدل زبانی پیکربندی نشده)", "am_llm with rules fallback": "مدل زبانی، با قاعده‌ها به‌عنوان پشتیبان", yes: "بله", no: "خیر", circuit: "مدار", detail: "جزئیات", analysisMode: "تحلیل: {m}",
+    circuit_closed: "بسته (سالم)", "circuit_half-open": "نیمه‌باز (در حال آزمون)", circuit_open: "باز (ناموفق)", circuit_half_open: "نیمه‌باز (در حال آزمون)",
+    templatesCount: "{n} قالب", template: "قالب", prompt: "درخواست", user: "کاربر", notAdmin: "این صفحه ویژهٔ مدیران است.",
+    error: "خطایی رخ داد: {m}", retry: "تلاش دوباره", loading: "در حال بارگذاری…", notFound: "صفحه پیدا نشد.",
+    uploadFailed: "بارگذاری ناموفق: {m}", uploading: "در حال بارگذاری {name}…", onlyImages: "فقط تصویرهای JPEG، PNG یا WebP را می‌توان افزود.",
+    dropHere: "تصویر را اینجا رها کنید", remove: "حذف {name}", you: "شما", assistant: "روتیکس",
+    k_grant: "افزایش اعتبار", k_reserve: "رزرو", k_settle: "کسر نهایی", k_refund: "بازگشت",
+    n_welcome: "اعتبار خوش‌آمد", n_gen_basic: "تامبنیل پایه", n_gen_premium: "تامبنیل ویژه", n_gen_pro: "تامبنیل حرفه‌ای",
+    n_completed: "تامبنیل آماده شد", n_refund_failed: "بازگشت: ساخت ناموفق بود", n_refund_cancelled: "بازگشت: ساخت لغو شد",
+    n_refund_abandoned: "بازگشت: ساخت نیمه‌کاره ماند", n_admin: "افزوده‌شده توسط مدیر",
+    err_unauthorized: "ایمیل یا رمز عبور نادرست است.", err_conflict: "حسابی با این ایمیل از قبل وجود دارد.",
+    err_rate_limited: "تلاش‌ها بیش از حد است. کمی صبر کنید و دوباره امتحان کنید.", err_insufficient_credits: "اعتبار کافی نیست. موجودی را در صفحهٔ حساب ببینید.",
+    err_payload_too_large: "این فایل بیش از حد بزرگ است.", err_unsupported_media_type: "این نوع فایل پشتیبانی نمی‌شود.",
+    err_forbidden: "به این بخش دسترسی ندارید.", err_not_found: "پیدا نشد — شاید حذف شده باشد.",
+    err_internal_error: "سرور با مشکل روبه‌رو شد. دوباره امتحان کنید.", err_network: "دسترسی به سرور ممکن نیست. اتصال خود را بررسی کنید.",
+    err_validation_error: "ورودی نامعتبر است ({m})",
+    cat_gaming: "گیمینگ", cat_tech: "فناوری", cat_education: "آموزشی", cat_vlog: "ولاگ", cat_cooking: "آشپزی", cat_fitness: "تناسب اندام",
+    cat_finance: "مالی", cat_travel: "سفر", cat_music: "موسیقی", cat_news: "خبری", cat_beauty: "زیبایی", cat_sports: "ورزشی",
+    cat_reaction: "واکنش", cat_tutorial: "آموزش گام‌به‌گام", cat_review: "نقد و بررسی", cat_podcast: "پادکست", cat_general: "عمومی",
+    st_bold: "پررنگ", st_cinematic: "سینمایی", "st_high-contrast": "کنتراست بالا", st_minimal: "مینیمال", st_neon: "نئونی",
+    st_playful: "شاد", st_professional: "حرفه‌ای",
+    m_calm: "آرام", m_dramatic: "دراماتیک", m_energetic: "پرانرژی", m_fun: "سرگرم‌کننده", m_inspiring: "الهام‌بخش", m_serious: "جدی",
   },
 };
+
+export const LANGS = { en: "English", fa: "فارسی" };
 
 let lang = "en";
 
@@ -64,7 +127,7 @@ export function setLang(next) {
 
 export function getLang() { return lang; }
 
-/// The account's language, else the saved choice, else the browser's.
+/// The account's language, else the saved choice, else the browser's (Accept-Language).
 export function initialLang(accountLocale) {
   if (accountLocale && STRINGS[accountLocale]) return accountLocale;
   try {
@@ -74,7 +137,53 @@ export function initialLang(accountLocale) {
   return (navigator.languages || [navigator.language || "en"]).some((l) => l.toLowerCase().startsWith("fa")) ? "fa" : "en";
 }
 
+export function has(key) { return key in STRINGS[lang] || key in STRINGS.en; }
+
+/// A number with the language's digits (۱۲۳ in Persian).
+export function num(n) { return new Intl.NumberFormat(lang === "fa" ? "fa-IR" : "en-US").format(n); }
+
 export function t(key, vars = {}) {
   const s = STRINGS[lang][key] ?? STRINGS.en[key] ?? key;
-  return s.replace(/\{(\w+)\}/g, (_, k) => String(vars[k] ?? ""));
+  return s.replace(/\{(\w+)\}/g, (_, k) => {
+    const v = vars[k];
+    return typeof v === "number" ? num(v) : String(v ?? "");
+  });
 }
+
+/// A translated label for a server-side code (category, style, ...), else the code itself.
+export function label(prefix, code) {
+  const key = prefix + String(code);
+  return has(key) ? t(key) : String(code);
+}
+
+/// "{n} credits" with the singular where the language has one.
+export function credits(n, key = "credits") {
+  return n === 1 && has(key + "1") ? t(key + "1") : t(key, { n });
+}
+
+export function fmtTime(iso) {
+  return new Date(iso).toLocaleString(lang === "fa" ? "fa-IR" : "en-GB", { dateStyle: "medium", timeStyle: "short" });
+}
+
+/// Ledger notes are written by the server in English; known ones are translated.
+export function ledgerNote(note) {
+  const known = {
+    "welcome credits": "n_welcome", "basic generation": "n_gen_basic", "premium generation": "n_gen_premium",
+    "pro generation": "n_gen_pro", "generation completed": "n_completed", "refund: generation failed": "n_refund_failed",
+    "refund: generation cancelled": "n_refund_cancelled", "refund: generation abandoned": "n_refund_abandoned",
+    "granted by an admin": "n_admin",
+  };
+  return known[note] ? t(known[note]) : note;
+}
+
+/// "compositor" -> "the Routix compositor"; provider engines ("openai:dall-e-3") stay as they are.
+export function engineName(engine) { return label("e_", engine); }
+
+/// Whether a conversation still has the title it was created with (so the first message
+/// may name it).
+export function isDefaultTitle(title) {
+  return Object.values(STRINGS).some((s) => s.newChat === title);
+}
+
+/// "a, b, c" with the language's comma.
+export function joinList(items) { return items.join(lang === "fa" ? "، " : ", "); }

@@ -23,6 +23,7 @@ use crate::{
         decoy_hash, hash_password, hash_refresh_token, new_refresh_token, verify_password,
         TokenType,
     },
+    config::Environment,
     error::{ApiError, ApiResult},
     extract::Json,
     routes::users::{validate_display_name, UserView},
@@ -219,9 +220,16 @@ fn is_web(headers: &HeaderMap) -> bool {
         .is_some_and(|v| v == "web")
 }
 
-fn refresh_cookie(value: &str, max_age: i64) -> String {
+/// The refresh cookie; `Secure` in production, where the site is served over HTTPS (plain
+/// HTTP on a developer's machine would otherwise lose the session).
+fn refresh_cookie(state: &AppState, value: &str, max_age: i64) -> String {
+    let secure = if state.settings.environment == Environment::Production {
+        "; Secure"
+    } else {
+        ""
+    };
     format!(
-        "{REFRESH_COOKIE}={value}; HttpOnly; SameSite=Strict; Path=/api/v1/auth; Max-Age={max_age}"
+        "{REFRESH_COOKIE}={value}; HttpOnly; SameSite=Strict; Path=/api/v1/auth; Max-Age={max_age}{secure}"
     )
 }
 
@@ -247,6 +255,7 @@ fn respond(
         return (status, Json(tokens)).into_response();
     }
     let cookie = refresh_cookie(
+        state,
         &tokens.refresh_token,
         state.settings.refresh_token_days * 86_400,
     );
@@ -404,7 +413,7 @@ pub async fn logout(
     }
     let mut response = StatusCode::NO_CONTENT.into_response();
     if is_web(&headers) {
-        if let Ok(v) = HeaderValue::from_str(&refresh_cookie("", 0)) {
+        if let Ok(v) = HeaderValue::from_str(&refresh_cookie(&state, "", 0)) {
             response.headers_mut().insert(header::SET_COOKIE, v);
         }
     }

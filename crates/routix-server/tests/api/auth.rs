@@ -268,3 +268,34 @@ crate::both! {
         assert_eq!(after.status(), StatusCode::UNAUTHORIZED);
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_refresh_cookie_is_secure_in_production() {
+    let app = TestApp::spawn(Backend::Sqlite, &[("ENVIRONMENT", "production")]).await;
+    let res = app
+        .request(Method::POST, "/api/v1/auth/register", None)
+        .header("x-routix-client", "web")
+        .json(&json!({"email": "prod@example.com", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let cookie = res.headers()[header::SET_COOKIE].to_str().unwrap();
+    assert!(cookie.contains("; Secure"), "{cookie}");
+}
+
+crate::both! {
+    async fn api_clients_get_the_refresh_token_in_the_body_and_no_cookie(app) {
+        let res = app
+            .post_json(
+                "/api/v1/auth/register",
+                None,
+                json!({"email": "cli@example.com", "password": PASSWORD}),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::CREATED);
+        assert!(res.headers().get(header::SET_COOKIE).is_none());
+        let body: Value = res.json().await.unwrap();
+        assert!(body["refresh_token"].as_str().unwrap().len() > 20);
+    }
+}

@@ -1,0 +1,59 @@
+// The account: credits balance and history, plan, name and language.
+
+import { api, currentUser, setUser, loadWallet } from "./api.js";
+import { h, fail, field, select, states, toast } from "./dom.js";
+import { t, credits, fmtTime, ledgerNote, num, LANGS, getLang } from "./i18n.js";
+
+export async function accountView(main, { changeLang }) {
+  const wallet = await api("GET", "/api/v1/users/me/credits?limit=25");
+  loadWallet().catch(() => {});
+  const name = h("input", { id: "account-name", value: currentUser.display_name, maxlength: 100, autocomplete: "nickname", dir: "auto" });
+  const lang = select({ id: "account-lang" }, Object.entries(LANGS), getLang());
+  const save = h("button", { type: "submit" }, t("save"));
+  const profile = h("form", { class: "card profile", "aria-labelledby": "profile-title" },
+    h("h2", { id: "profile-title" }, t("profile")),
+    h("p", { class: "muted small" }, h("bdi", { dir: "ltr" }, currentUser.email)),
+    field(t("displayName"), name), field(t("language"), lang), h("div", { class: "actions" }, save));
+  profile.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    save.disabled = true;
+    try {
+      setUser(await api("PATCH", "/api/v1/users/me", { display_name: name.value.trim(), locale: lang.value }));
+      toast(t("saved"));
+      if (lang.value !== getLang()) changeLang(lang.value);
+    } catch (err) { fail(err); } finally { save.disabled = false; }
+  });
+
+  const tbody = h("tbody");
+  const row = (e) => h("tr", {},
+    h("td", {}, h("time", { datetime: e.created_at }, fmtTime(e.created_at))),
+    h("td", {}, t("k_" + e.kind)),
+    h("td", { class: e.amount < 0 ? "neg num" : e.amount > 0 ? "pos num" : "num" }, h("bdi", { dir: "ltr" }, (e.amount > 0 ? "+" : "") + num(e.amount))),
+    h("td", { dir: "auto" }, ledgerNote(e.note)));
+  wallet.ledger.forEach((e) => tbody.append(row(e)));
+  let cursor = wallet.next_cursor;
+  const more = h("button", { type: "button", class: "ghost more", hidden: !cursor }, t("loadMore"));
+  more.addEventListener("click", async () => {
+    more.disabled = true;
+    try {
+      const page = await api("GET", `/api/v1/users/me/credits?limit=25&cursor=${encodeURIComponent(cursor)}`);
+      page.ledger.forEach((e) => tbody.append(row(e)));
+      cursor = page.next_cursor;
+      more.hidden = !cursor;
+    } catch (err) { fail(err); } finally { more.disabled = false; }
+  });
+  const ledger = wallet.ledger.length
+    ? h("div", { class: "table-wrap" }, h("table", {},
+      h("caption", { class: "sr-only" }, t("ledger")),
+      h("thead", {}, h("tr", {}, h("th", { scope: "col" }, t("when")), h("th", { scope: "col" }, t("kind")), h("th", { scope: "col" }, t("amount")), h("th", { scope: "col" }, t("note")))),
+      tbody))
+    : states.empty(t("emptyLedger"));
+
+  main.replaceChildren(h("section", { class: "page" },
+    h("h1", { tabindex: "-1" }, t("account")),
+    h("div", { class: "cards" },
+      h("div", { class: "card stat" }, h("p", { class: "muted" }, t("balance")), h("p", { class: "big", id: "balance" }, credits(wallet.balance))),
+      h("div", { class: "card stat" }, h("p", { class: "muted" }, t("plan")), h("p", { class: "big", id: "plan" }, t("plan_" + wallet.plan)))),
+    profile,
+    h("h2", {}, t("ledger")), ledger, more));
+}

@@ -1,0 +1,99 @@
+// The admin panel (role `admin`): users with credits, plans and roles; recent generations;
+// provider health; the template bank. Each section loads and fails on its own.
+
+import { api, currentUser } from "./api.js";
+import { h, fail, select, states, toast } from "./dom.js";
+import { t, label, fmtTime, num, joinList } from "./i18n.js";
+
+const th = (...names) => h("thead", {}, h("tr", {}, ...names.map((n) => h("th", { scope: "col" }, n))));
+const table = (caption, head, body) => h("div", { class: "table-wrap" }, h("table", {}, h("caption", { class: "sr-only" }, caption), head, body));
+
+/// A section that shows loading, then `fill()`'s content or an error with a retry button.
+function section(id, heading, fill, ...tools) {
+  const body = h("div", { class: "section-body" });
+  const load = async () => {
+    body.replaceChildren(states.loading());
+    try { body.replaceChildren(await fill()); } catch (e) { body.replaceChildren(states.error(e, load)); }
+  };
+  load();
+  return { el: h("section", { class: "admin-section", id, "aria-labelledby": id + "-h" }, h("div", { class: "page-head" }, h("h2", { id: id + "-h" }, heading), ...tools), body), load };
+}
+
+function userRow(u) {
+  const balance = h("td", { class: "num", "data-balance": u.id }, num(u.balance));
+  const amount = h("input", { type: "number", min: 1, max: 100000, value: 10, class: "narrow", "aria-label": t("grantTo", { email: u.email }) });
+  const grant = h("button", { type: "button", class: "small" }, t("grant"));
+  grant.addEventListener("click", async () => {
+    grant.disabled = true;
+    try {
+      const r = await api("POST", `/api/v1/admin/users/${u.id}/credits`, { amount: Number(amount.value) });
+      balance.textContent = num(r.balance);
+      toast(t("granted"));
+    } catch (e) { fail(e); } finally { grant.disabled = false; }
+  });
+  const patch = (body, control, old) => api("PATCH", `/api/v1/admin/users/${u.id}`, body)
+    .then(() => toast(t("saved"))).catch((e) => { control.value = old; fail(e); });
+  const plan = select({ "aria-label": `${t("plan")} — ${u.email}` }, [["free", t("plan_free")], ["pro", t("plan_pro")]], u.plan);
+  plan.addEventListener("change", () => patch({ plan: plan.value }, plan, u.plan).then(() => { u.plan = plan.value; }));
+  const role = select({ "aria-label": `${t("role")} — ${u.email}`, disabled: currentUser.id === u.id ? true : null },
+    [["user", t("role_user")], ["admin", t("role_admin")]], u.role);
+  role.addEventListener("change", () => patch({ role: role.value }, role, u.role).then(() => { u.role = role.value; }));
+  return h("tr", {}, h("td", {}, h("bdi", { dir: "ltr" }, u.email)), h("td", { dir: "auto" }, u.display_name), h("td", {}, role), h("td", {}, plan), balance,
+    h("td", {}, h("div", { class: "inline" }, amount, grant)));
+}
+
+export async function adminView(main) {
+  if (!currentUser || currentUser.role !== "admin") {
+    main.replaceChildren(h("section", { class: "page" }, h("h1", { tabindex: "-1" }, t("admin")), states.error({ message: t("notAdmin") })));
+    return;
+  }
+  const search = h("input", { type: "search", "aria-label": t("search"), placeholder: t("search"), id: "user-search", dir: "ltr" });
+  const users = section("admin-users", t("users"), async () => {
+    const q = new URLSearchParams({ limit: "50" });
+    if (search.value.trim()) q.set("search", search.value.trim());
+    const page = await api("GET", `/api/v1/admin/users?${q}`);
+    if (!page.items.length) return states.empty(t("noUsers"));
+    return table(t("users"), th(t("email"), t("displayName"), t("role"), t("plan"), t("balance"), t("grant")), h("tbody", {}, page.items.map(userRow)));
+  }, search);
+  search.addEventListener("input", () => { clearTimeout(search.timer); search.timer = setTimeout(users.load, 300); });
+
+  const status = select({ "aria-label": t("status") }, [["", t("allStatuses")], ...["completed", "processing", "queued", "failed", "cancelled"].map((s) => [s, t(s)])], "");
+  const generations = section("admin-generations", t("allGenerations"), async () => {
+    const q = new URLSearchParams({ limit: "25" });
+    if (status.value) q.set("status", status.value);
+    const page = await api("GET", `/api/v1/admin/generations?${q}`);
+    if (!page.items.length) return states.empty(t("noGenerations"));
+    return table(t("allGenerations"), th(t("when"), t("prompt"), t("algorithm"), t("status"), t("template")), h("tbody", {}, page.items.map((g) => h("tr", {},
+      h("td", {}, h("time", { datetime: g.created_at }, fmtTime(g.created_at))),
+      h("td", { dir: "auto", class: "clip" }, g.prompt),
+      h("td", {}, t(g.algorithm)),
+      h("td", {}, h("span", { class: `badge s-${g.status}` }, t(g.status)), g.error ? h("span", { class: "muted small block", dir: "auto" }, g.error) : null),
+      h("td", { dir: "ltr" }, g.template_id || "—")))));
+  }, status);
+  status.addEventListener("change", generations.load);
+
+  const providers = section("admin-providers", t("providers"), async () => {
+    const health = await api("GET", "/api/v1/admin/providers");
+    return h("div", {},
+      health.analysis ? h("p", { class: "muted" }, t("analysisMode", { m: label("am_", health.analysis) })) : null,
+      table(t("providers"), th(t("provider"), t("configuredQ"), t("circuit"), t("detail")), h("tbody", {}, (health.providers || []).map((p) => h("tr", { "data-provider": p.provider },
+        h("td", { dir: "ltr" }, h("strong", {}, p.provider)),
+        h("td", {}, h("span", { class: `badge ${p.configured ? "s-completed" : "s-cancelled"}` }, p.configured ? t("yes") : t("no"))),
+        h("td", {}, h("span", { class: `badge ${p.circuit === "closed" ? "s-completed" : "s-failed"}` }, label("circuit_", p.circuit))),
+        h("td", { dir: "ltr", class: "muted small" }, p.detail || ""))))));
+  });
+
+  const templates = section("admin-templates", t("templates"), async () => {
+    const all = (await api("GET", "/api/v1/templates")).items;
+    return h("div", {}, h("p", { class: "muted" }, t("templatesCount", { n: all.length })),
+      table(t("templates"), th(t("template"), t("category"), t("style"), t("rtlReady")), h("tbody", {}, all.map((x) => h("tr", {},
+        h("td", {}, h("a", { href: x.preview_url, target: "_blank", rel: "noopener", class: "tpl-link", dir: "ltr" },
+          h("img", { src: x.preview_url, alt: "", width: 96, height: 54, loading: "lazy", class: "thumb" }), x.id)),
+        h("td", {}, label("cat_", x.category)),
+        h("td", {}, joinList(x.styles.map((s) => label("st_", s)))),
+        h("td", {}, x.supports_rtl ? t("yes") : t("no")))))));
+  });
+
+  main.replaceChildren(h("section", { class: "page" }, h("h1", { tabindex: "-1" }, t("admin")),
+    users.el, providers.el, generations.el, templates.el));
+}
