@@ -1,7 +1,7 @@
 // The admin panel (role `admin`): users with credits, plans and roles; recent generations;
 // provider health; the template bank. Each section loads and fails on its own.
 
-import { api, currentUser } from "./api.js";
+import { api, currentUser, loadWallet } from "./api.js";
 import { h, fail, select, states, toast } from "./dom.js";
 import { t, label, fmtTime, num, joinList } from "./i18n.js";
 
@@ -29,6 +29,7 @@ function userRow(u) {
       const r = await api("POST", `/api/v1/admin/users/${u.id}/credits`, { amount: Number(amount.value) });
       balance.textContent = num(r.balance);
       toast(t("granted"));
+      if (u.id === currentUser.id) loadWallet().catch(() => {});
     } catch (e) { fail(e); } finally { grant.disabled = false; }
   });
   const patch = (body, control, old) => api("PATCH", `/api/v1/admin/users/${u.id}`, body)

@@ -3,7 +3,7 @@
 
 import { api, download } from "./api.js";
 import { h, fail } from "./dom.js";
-import { t, label, engineName, fmtTime, num } from "./i18n.js";
+import { t, label, engineName, fmtTime, pct } from "./i18n.js";
 
 const FORMATS = [["jpeg", "JPEG", "jpg"], ["webp", "WebP", "webp"], ["png", "PNG", "png"]];
 
@@ -44,7 +44,8 @@ export function generationCard(g, { onDelete, onUpdate } = {}) {
   const card = h("article", { class: "gen-card", "data-generation": g.id, "data-status": g.status, "aria-busy": working ? "true" : null });
   const status = h("p", { class: "gen-status" },
     h("span", { class: `badge s-${g.status}` }, t(g.status)), " ",
-    h("span", { class: "muted" }, `${label("", g.algorithm)}${working ? " · " + num(g.progress) + "%" : ""}`),
+    h("span", { class: "muted" }, label("", g.algorithm)),
+    working ? h("span", { class: "pct", "data-progress": g.progress }, pct(g.progress)) : null,
     h("span", { class: "spacer" }),
     h("time", { class: "muted small", datetime: g.created_at }, fmtTime(g.created_at)));
   card.append(frame(g), status);

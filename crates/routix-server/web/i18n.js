@@ -69,7 +69,7 @@ const STRINGS = {
     welcome: "ویدیوی شما دربارهٔ چیست؟",
     emptyChat: "در یک جمله توصیفش کنید — «تامبنیل گیمینگ با رنگ‌های قرمز و مشکی، متن: فصل جدید». اگر عکس مرجع دارید آن را بکشید یا بچسبانید، سپس «ساخت تامبنیل» را بزنید.",
     message: "پیام", send: "ارسال", generate: "ساخت تامبنیل", generating: "در حال ثبت…", attach: "افزودن تصویر", algorithm: "کیفیت",
-    basic: "پایه", premium: "ویژه", pro: "حرفه‌ای", costs: "{a} · {n} اعتبار", costs1: "{a} · ۱ اعتبار",
+    basic: "پایه", premium: "ویژه", pro: "حرفه‌ای", costs: "{a} ({n} اعتبار)", costs1: "{a} (۱ اعتبار)",
     creditsLeft: "{n} اعتبار باقی‌مانده", creditsLeft1: "۱ اعتبار باقی‌مانده",
     typing: "کسی در حال نوشتن است…", connected: "زنده", connecting: "در حال اتصال…", reconnecting: "اتصال دوباره (تلاش {n} از ۵)…",
     offline: "قطع", reconnect: "اتصال دوباره", suggestions: "قالب‌های پیشنهادی", templateChosen: "قالب: {name}",
@@ -141,6 +141,9 @@ export function has(key) { return key in STRINGS[lang] || key in STRINGS.en; }
 
 /// A number with the language's digits (۱۲۳ in Persian).
 export function num(n) { return new Intl.NumberFormat(lang === "fa" ? "fa-IR" : "en-US").format(n); }
+
+/// A percentage, 0-100, as the language writes it (۷۵٪ in Persian).
+export function pct(n) { return new Intl.NumberFormat(lang === "fa" ? "fa-IR" : "en-US", { style: "percent" }).format(n / 100); }
 
 export function t(key, vars = {}) {
   const s = STRINGS[lang][key] ?? STRINGS.en[key] ?? key;
