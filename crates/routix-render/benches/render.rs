@@ -5,6 +5,10 @@
 
 use std::time::{Duration, Instant};
 
+/// The same allocator as the `routix` binary.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use routix_render::{
     clear_static_cache, encode, render, OutputFormat, RenderRequest, TemplateLibrary,
 };
@@ -18,7 +22,14 @@ fn main() {
     let template = library.get("gaming-split-hero").expect("template");
     let request = RenderRequest::titled("NEW SEASON IS HERE");
     println!("routix-render: gaming-split-hero (gradient, stripes, bokeh slot, slant, grain, stroked/shadowed headline) + JPEG 85, 1280x720");
+    // `cold` or `warm` as an argument runs only that half (for profiling).
+    let only = std::env::args()
+        .skip(1)
+        .find(|a| a == "cold" || a == "warm");
     for (label, cold) in [("cold", true), ("warm", false)] {
+        if only.as_deref().is_some_and(|o| o != label) {
+            continue;
+        }
         let mut times: Vec<Duration> = Vec::with_capacity(runs);
         let mut drawing: Vec<Duration> = Vec::with_capacity(runs);
         let mut size = 0;

@@ -3,13 +3,13 @@
 use image::{imageops::FilterType, DynamicImage, RgbaImage};
 use routix_core::{Palette, Rgb};
 use tiny_skia::{
-    Color, FillRule, GradientStop, LineCap, LineJoin, LinearGradient, Mask, Paint as SkPaint, Path,
-    PathBuilder, Pixmap, PixmapPaint, Point, RadialGradient, Rect as SkRect, Shader, SpreadMode,
-    Stroke as SkStroke, Transform,
+    Color, FillRule, LineCap, LineJoin, Mask, Paint as SkPaint, Path, PathBuilder, Pixmap,
+    PixmapPaint, Rect as SkRect, Stroke as SkStroke, Transform,
 };
 
 use crate::{
     fonts::fonts,
+    raster,
     template::{
         Fill, Layer, PatternKind, Rect, ShapeKind, Slot, Template, DESIGN_HEIGHT, DESIGN_WIDTH,
     },
@@ -151,7 +151,8 @@ pub fn render(template: &Template, req: &RenderRequest) -> Result<Rendered, Rend
         match layer {
             Layer::Background { fill } => {
                 if has_slot || req.image.is_none() {
-                    fill_rect(&mut canvas, fill, &palette, None);
+                    let (w, h) = (w as f32, h as f32);
+                    paint_fill(&mut canvas, fill, &palette, [0.0, 0.0, w, h], None);
                 }
             }
             Layer::Pattern {
@@ -171,7 +172,7 @@ pub fn render(template: &Template, req: &RenderRequest) -> Result<Rendered, Rend
                     area.as_ref(),
                 );
             }
-            Layer::Noise { opacity } => noise(&mut canvas, *opacity),
+            Layer::Noise { opacity } => raster::grain(&mut canvas, *opacity),
             Layer::Vignette { strength } => vignette(&mut canvas, *strength),
             Layer::Image {
                 area,
@@ -200,10 +201,11 @@ pub fn render(template: &Template, req: &RenderRequest) -> Result<Rendered, Rend
                     }
                     None => {
                         if let Some(fill) = placeholder {
-                            let path = shape_path(shape.unwrap_or(ShapeKind::Rect), px, 0.0);
-                            fill_rect(&mut canvas, fill, &palette, path.as_ref());
-                            if let Some(path) = &path {
-                                bokeh(&mut canvas, px, path, &palette, &template.meta.id.0);
+                            let clip = shape_path(shape.unwrap_or(ShapeKind::Rect), px, 0.0)
+                                .and_then(|path| mask_of(&canvas, &path));
+                            if let Some(clip) = &clip {
+                                paint_fill(&mut canvas, fill, &palette, px, Some(clip));
+                                bokeh(&mut canvas, px, clip, &palette, &template.meta.id.0);
                             }
                         }
                     }
@@ -285,13 +287,15 @@ pub fn render(template: &Template, req: &RenderRequest) -> Result<Rendered, Rend
         crate::encode::draw_watermark(&mut canvas, mark)?;
     }
     Ok(Rendered {
-        image: to_image(&canvas),
+        image: to_image(canvas),
         layout,
     })
 }
 
-pub(crate) fn to_image(canvas: &Pixmap) -> RgbaImage {
-    let mut data = canvas.data().to_vec();
+/// The canvas as straight RGBA, reusing its buffer.
+pub(crate) fn to_image(canvas: Pixmap) -> RgbaImage {
+    let (width, height) = (canvas.width(), canvas.height());
+    let mut data = canvas.take();
     for px in data.chunks_exact_mut(4) {
         // Opaque pixels (nearly all of a thumbnail) are already straight RGBA.
         if px[3] != 255 {
@@ -301,8 +305,7 @@ pub(crate) fn to_image(canvas: &Pixmap) -> RgbaImage {
             px.copy_from_slice(&[c.red(), c.green(), c.blue(), c.alpha()]);
         }
     }
-    RgbaImage::from_raw(canvas.width(), canvas.height(), data)
-        .unwrap_or_else(|| RgbaImage::new(canvas.width(), canvas.height()))
+    RgbaImage::from_raw(width, height, data).unwrap_or_else(|| RgbaImage::new(width, height))
 }
 
 pub(crate) fn to_pixmap(img: &RgbaImage) -> Option<Pixmap> {
@@ -314,65 +317,66 @@ pub(crate) fn to_pixmap(img: &RgbaImage) -> Option<Pixmap> {
     Some(pm)
 }
 
-fn shader(fill: &Fill, palette: &Palette, w: f32, h: f32) -> Shader<'static> {
-    match fill {
-        Fill::Solid(p) => Shader::SolidColor(color(p.resolve(palette), 1.0)),
+/// Paints `fill` (laid out over the whole canvas, as templates describe it) on the pixels of
+/// `area`, through `clip` when given.
+fn paint_fill(
+    canvas: &mut Pixmap,
+    fill: &Fill,
+    palette: &Palette,
+    area: [f32; 4],
+    clip: Option<&Mask>,
+) {
+    let (w, h) = (canvas.width() as f32, canvas.height() as f32);
+    let (geometry, ramp) = match fill {
+        Fill::Solid(p) => {
+            let c = p.resolve(palette);
+            (
+                raster::Geometry::Radial {
+                    center: [0.0, 0.0],
+                    radius: 1.0,
+                },
+                raster::Ramp::new(&[(0.0, c, 1.0)]),
+            )
+        }
         Fill::Linear { from, to, angle } => {
             let (s, c) = angle.to_radians().sin_cos();
             let (cx, cy) = (w / 2.0, h / 2.0);
             let half = (w * c.abs() + h * s.abs()) / 2.0;
-            LinearGradient::new(
-                Point::from_xy(cx - c * half, cy - s * half),
-                Point::from_xy(cx + c * half, cy + s * half),
-                vec![
-                    GradientStop::new(0.0, color(from.resolve(palette), 1.0)),
-                    GradientStop::new(1.0, color(to.resolve(palette), 1.0)),
-                ],
-                SpreadMode::Pad,
-                Transform::identity(),
+            (
+                raster::Geometry::Linear {
+                    from: [cx - c * half, cy - s * half],
+                    to: [cx + c * half, cy + s * half],
+                },
+                raster::Ramp::new(&[
+                    (0.0, from.resolve(palette), 1.0),
+                    (1.0, to.resolve(palette), 1.0),
+                ]),
             )
-            .unwrap_or(Shader::SolidColor(color(from.resolve(palette), 1.0)))
         }
         Fill::Radial {
             inner,
             outer,
             center,
             radius,
-        } => {
-            let c = Point::from_xy(center[0] * w, center[1] * h);
-            RadialGradient::new(
-                c,
-                c,
-                (radius * w).max(1.0),
-                vec![
-                    GradientStop::new(0.0, color(inner.resolve(palette), 1.0)),
-                    GradientStop::new(1.0, color(outer.resolve(palette), 1.0)),
-                ],
-                SpreadMode::Pad,
-                Transform::identity(),
-            )
-            .unwrap_or(Shader::SolidColor(color(inner.resolve(palette), 1.0)))
-        }
-    }
+        } => (
+            raster::Geometry::Radial {
+                center: [center[0] * w, center[1] * h],
+                radius: (radius * w).max(1.0),
+            },
+            raster::Ramp::new(&[
+                (0.0, inner.resolve(palette), 1.0),
+                (1.0, outer.resolve(palette), 1.0),
+            ]),
+        ),
+    };
+    raster::gradient(canvas, geometry, &ramp, area, clip);
 }
 
-fn fill_rect(canvas: &mut Pixmap, fill: &Fill, palette: &Palette, clip: Option<&Path>) {
-    let (w, h) = (canvas.width() as f32, canvas.height() as f32);
-    let paint = SkPaint {
-        shader: shader(fill, palette, w, h),
-        anti_alias: true,
-        ..Default::default()
-    };
-    match clip {
-        Some(path) => {
-            canvas.fill_path(path, &paint, FillRule::Winding, Transform::identity(), None)
-        }
-        None => {
-            if let Some(r) = SkRect::from_xywh(0.0, 0.0, w, h) {
-                canvas.fill_rect(r, &paint, Transform::identity(), None);
-            }
-        }
-    }
+/// `path`'s anti-aliased coverage over the canvas.
+fn mask_of(canvas: &Pixmap, path: &Path) -> Option<Mask> {
+    let mut m = Mask::new(canvas.width(), canvas.height())?;
+    m.fill_path(path, FillRule::Winding, true, Transform::identity());
+    Some(m)
 }
 
 fn stroke_path(canvas: &mut Pixmap, path: &Path, c: Rgb, opacity: f32, width: f32) {
@@ -405,15 +409,9 @@ fn pattern(
     let mut pb = PathBuilder::new();
     match kind {
         PatternKind::Stripes => {
-            let mut x = ax - ah;
-            while x < ax + aw {
-                pb.move_to(x, ay + ah);
-                pb.line_to(x + ah, ay);
-                pb.line_to(x + ah + spacing * 0.35, ay);
-                pb.line_to(x + spacing * 0.35, ay + ah);
-                pb.close();
-                x += spacing;
-            }
+            let px = [ax.round(), ay.round(), aw.round(), ah.round()];
+            raster::stripes(canvas, px, spacing, spacing * 0.35, c, opacity);
+            return;
         }
         PatternKind::Dots | PatternKind::Halftone => {
             let mut y = ay + spacing / 2.0;
@@ -486,7 +484,7 @@ fn pattern(
 
 /// Soft out-of-focus lights and a light sweep, so an empty image slot still reads as a
 /// picture. Seeded by the template id: the same template always looks the same.
-fn bokeh(canvas: &mut Pixmap, px: [f32; 4], clip: &Path, palette: &Palette, seed: &str) {
+fn bokeh(canvas: &mut Pixmap, px: [f32; 4], clip: &Mask, palette: &Palette, seed: &str) {
     let [x, y, w, h] = px;
     let mut state: u32 = seed.bytes().fold(0x811C_9DC5, |acc, b| {
         (acc ^ u32::from(b)).wrapping_mul(0x0100_0193)
@@ -497,10 +495,6 @@ fn bokeh(canvas: &mut Pixmap, px: [f32; 4], clip: &Path, palette: &Palette, seed
         state ^= state << 5;
         (state % 10_000) as f32 / 10_000.0
     };
-    let Some(mut mask) = Mask::new(canvas.width(), canvas.height()) else {
-        return;
-    };
-    mask.fill_path(clip, FillRule::Winding, true, Transform::identity());
     let white = Rgb::new(255, 255, 255);
     for i in 0..18 {
         let r = (w.min(h)) * (0.04 + next() * 0.16);
@@ -511,104 +505,44 @@ fn bokeh(canvas: &mut Pixmap, px: [f32; 4], clip: &Path, palette: &Palette, seed
             _ => palette.primary,
         };
         let opacity = 0.08 + next() * 0.22;
-        let center = Point::from_xy(cx, cy);
-        let Some(shader) = RadialGradient::new(
-            center,
-            center,
-            r,
-            vec![
-                GradientStop::new(0.0, color(c, opacity)),
-                GradientStop::new(0.7, color(c, opacity * 0.8)),
-                GradientStop::new(1.0, color(c, 0.0)),
-            ],
-            SpreadMode::Pad,
-            Transform::identity(),
-        ) else {
-            continue;
-        };
-        let mut pb = PathBuilder::new();
-        pb.push_circle(cx, cy, r);
-        if let Some(circle) = pb.finish() {
-            let paint = SkPaint {
-                shader,
-                anti_alias: true,
-                ..Default::default()
-            };
-            canvas.fill_path(
-                &circle,
-                &paint,
-                FillRule::Winding,
-                Transform::identity(),
-                Some(&mask),
-            );
-        }
-    }
-    // A diagonal sweep of light across the slot.
-    let mut pb = PathBuilder::new();
-    pb.move_to(x + w * 0.35, y);
-    pb.line_to(x + w * 0.6, y);
-    pb.line_to(x + w * 0.25, y + h);
-    pb.line_to(x, y + h);
-    pb.close();
-    if let Some(sweep) = pb.finish() {
-        canvas.fill_path(
-            &sweep,
-            &solid(white, 0.07),
-            FillRule::Winding,
-            Transform::identity(),
-            Some(&mask),
+        let ramp = raster::Ramp::new(&[(0.0, c, opacity), (0.7, c, opacity * 0.8), (1.0, c, 0.0)]);
+        raster::gradient(
+            canvas,
+            raster::Geometry::Radial {
+                center: [cx, cy],
+                radius: r,
+            },
+            &ramp,
+            [cx - r, cy - r, 2.0 * r, 2.0 * r],
+            Some(clip),
         );
     }
-}
-
-/// Film grain: a fixed pseudo-random pattern, so the same input renders the same bytes.
-fn noise(canvas: &mut Pixmap, opacity: f32) {
-    let amp = (opacity.clamp(0.0, 1.0) * 64.0) as i32;
-    if amp == 0 {
-        return;
-    }
-    let span = 2 * amp as u32 + 1;
-    let mut seed: u32 = 0x9E37_79B9;
-    // Working on premultiplied bytes: adding the same offset to each channel and clamping
-    // to the pixel's alpha keeps them valid (and exact for the opaque canvases we draw).
-    for px in canvas.data_mut().chunks_exact_mut(4) {
-        seed ^= seed << 13;
-        seed ^= seed >> 17;
-        seed ^= seed << 5;
-        let n = (seed % span) as i32 - amp;
-        let a = i32::from(px[3]);
-        for c in &mut px[..3] {
-            *c = (i32::from(*c) + n).clamp(0, a) as u8;
-        }
-    }
+    // A diagonal sweep of light across the slot.
+    raster::trapezoid(
+        canvas,
+        [y, y + h],
+        [x + w * 0.35, x + w * 0.6],
+        [x, x + w * 0.25],
+        white,
+        0.07,
+        clip,
+    );
 }
 
 fn vignette(canvas: &mut Pixmap, strength: f32) {
     let (w, h) = (canvas.width() as f32, canvas.height() as f32);
-    let c = Point::from_xy(w / 2.0, h / 2.0);
-    let Some(shader) = RadialGradient::new(
-        c,
-        c,
-        (w * w + h * h).sqrt() / 2.0,
-        vec![
-            GradientStop::new(0.45, Color::from_rgba8(0, 0, 0, 0)),
-            GradientStop::new(
-                1.0,
-                Color::from_rgba8(0, 0, 0, (strength.clamp(0.0, 1.0) * 255.0) as u8),
-            ),
-        ],
-        SpreadMode::Pad,
-        Transform::identity(),
-    ) else {
-        return;
-    };
-    let paint = SkPaint {
-        shader,
-        ..Default::default()
-    };
-    if let Some(r) = SkRect::from_xywh(0.0, 0.0, w, h) {
-        canvas.fill_rect(r, &paint, Transform::identity(), None);
-    }
+    let black = Rgb::new(0, 0, 0);
+    let ramp = raster::Ramp::new(&[(0.45, black, 0.0), (1.0, black, strength.clamp(0.0, 1.0))]);
+    raster::gradient(
+        canvas,
+        raster::Geometry::Radial {
+            center: [w / 2.0, h / 2.0],
+            radius: (w * w + h * h).sqrt() / 2.0,
+        },
+        &ramp,
+        [0.0, 0.0, w, h],
+        None,
+    );
 }
 
 fn draw_background_image(canvas: &mut Pixmap, img: &DynamicImage) {
@@ -932,54 +866,129 @@ fn draw_text(
             })
         })
         .collect();
-    if let Some(s) = shadow {
-        let t = Transform::from_translate(space.len(s.dx), space.len(s.dy));
-        let paint = solid(s.color.resolve(palette), s.opacity);
-        for ((_, glyphs), outline) in paths.iter().zip(&outlines) {
-            // Glyphs and their outline as one shape, so the translucent shadow has no
-            // darker seams where they overlap.
-            let mut pb = PathBuilder::new();
-            pb.push_path(glyphs);
-            if let Some(o) = outline {
-                pb.push_path(o);
-            }
-            if let Some(union) = pb.finish() {
-                canvas.fill_path(&union, &paint, FillRule::Winding, t, None);
-            }
-        }
-    }
-    if let Some(st) = stroke {
-        let paint = solid(st.color.resolve(palette), 1.0);
-        for outline in outlines.iter().flatten() {
-            canvas.fill_path(
-                outline,
-                &paint,
-                FillRule::Winding,
-                Transform::identity(),
-                None,
-            );
-        }
-    }
     let highlighted = highlight.filter(|_| fitted.words.len() >= 2);
     // On a plate, text must read against the plate whatever the palette did to it.
     let base = match plate {
         Some(p) => legible_on(fill.resolve(palette), p.resolve(palette)),
         None => fill.resolve(palette),
     };
-    for (i, path) in &paths {
-        let c = match highlighted {
-            Some(h) if *i == last_word => h.resolve(palette),
-            _ => base,
-        };
-        canvas.fill_path(
-            path,
-            &solid(c, 1.0),
-            FillRule::Winding,
-            Transform::identity(),
-            None,
+    // Coverage is rasterised once per shape into masks over the text's bounds — the glyphs
+    // with their stroke (for the shadow and the stroke), the plain glyphs, the highlighted
+    // word — and painted from there: two or three scan conversions instead of one per
+    // paint.
+    let Some(bounds) = TextBounds::of(
+        canvas,
+        outlines
+            .iter()
+            .flatten()
+            .chain(paths.iter().map(|(_, p)| p)),
+    ) else {
+        let mut layout = fitted.layout;
+        layout.area = space.rect(area);
+        return Ok(layout);
+    };
+    if stroke.is_some() || shadow.is_some() {
+        let body = bounds.mask(
+            paths
+                .iter()
+                .map(|(_, p)| p)
+                .chain(outlines.iter().flatten()),
         );
+        if let (Some(s), Some(body)) = (shadow, &body) {
+            let (dx, dy) = (
+                space.len(s.dx).round() as i32,
+                space.len(s.dy).round() as i32,
+            );
+            raster::paint_mask(
+                canvas,
+                body,
+                [bounds.x + dx, bounds.y + dy],
+                s.color.resolve(palette),
+                s.opacity,
+            );
+        }
+        if let (Some(st), Some(body)) = (stroke, &body) {
+            raster::paint_mask(
+                canvas,
+                body,
+                [bounds.x, bounds.y],
+                st.color.resolve(palette),
+                1.0,
+            );
+        }
+    }
+    let is_highlight = |i: usize| highlighted.is_some() && i == last_word;
+    let groups = [
+        (
+            base,
+            paths.iter().filter(|(i, _)| !is_highlight(*i)).count(),
+        ),
+        (
+            highlighted.map_or(base, |h| h.resolve(palette)),
+            paths.iter().filter(|(i, _)| is_highlight(*i)).count(),
+        ),
+    ];
+    for (group, (c, count)) in groups.into_iter().enumerate() {
+        if count == 0 {
+            continue;
+        }
+        let members = paths
+            .iter()
+            .filter(|(i, _)| is_highlight(*i) == (group == 1))
+            .map(|(_, p)| p);
+        if let Some(glyphs) = bounds.mask(members) {
+            raster::paint_mask(canvas, &glyphs, [bounds.x, bounds.y], c, 1.0);
+        }
     }
     let mut layout = fitted.layout;
     layout.area = space.rect(area);
     Ok(layout)
+}
+
+/// A whole-pixel box around some paths, inside the canvas, with masks over it.
+struct TextBounds {
+    x: i32,
+    y: i32,
+    width: u32,
+    height: u32,
+}
+
+impl TextBounds {
+    fn of<'a>(canvas: &Pixmap, paths: impl Iterator<Item = &'a Path>) -> Option<TextBounds> {
+        let (mut x0, mut y0, mut x1, mut y1) = (f32::MAX, f32::MAX, f32::MIN, f32::MIN);
+        for p in paths {
+            let b = p.bounds();
+            x0 = x0.min(b.left());
+            y0 = y0.min(b.top());
+            x1 = x1.max(b.right());
+            y1 = y1.max(b.bottom());
+        }
+        let x = (x0.floor() - 1.0).max(0.0) as i32;
+        let y = (y0.floor() - 1.0).max(0.0) as i32;
+        let right = (x1.ceil() + 1.0).min(canvas.width() as f32) as i32;
+        let bottom = (y1.ceil() + 1.0).min(canvas.height() as f32) as i32;
+        (right > x && bottom > y).then(|| TextBounds {
+            x,
+            y,
+            width: (right - x) as u32,
+            height: (bottom - y) as u32,
+        })
+    }
+
+    /// The anti-aliased coverage of `paths` together (non-zero winding) over the box.
+    fn mask<'a>(&self, paths: impl Iterator<Item = &'a Path>) -> Option<Mask> {
+        let mut pb = PathBuilder::new();
+        for p in paths {
+            pb.push_path(p);
+        }
+        let path = pb.finish()?;
+        let mut m = Mask::new(self.width, self.height)?;
+        m.fill_path(
+            &path,
+            FillRule::Winding,
+            true,
+            Transform::from_translate(-self.x as f32, -self.y as f32),
+        );
+        Some(m)
+    }
 }

@@ -191,7 +191,7 @@ pub fn watermark(img: &RgbaImage, text: &str) -> Result<RgbaImage, RenderError> 
         height: img.height(),
     })?;
     draw_watermark(&mut canvas, text)?;
-    Ok(to_image(&canvas))
+    Ok(to_image(canvas))
 }
 
 pub(crate) fn draw_watermark(canvas: &mut Pixmap, text: &str) -> Result<(), RenderError> {

@@ -8,6 +8,7 @@
 mod draw;
 mod encode;
 mod fonts;
+mod raster;
 mod template;
 mod text;
 
