@@ -113,7 +113,7 @@ fn load(px: &[u8]) -> u32 {
 /// vectorises (a saturating float-to-int cast it would not; measured 4x faster per row).
 #[inline(always)]
 fn ramp_index(t: f32) -> u8 {
-    ((t * 255.0).max(0.0).min(255.0) + 8_388_608.0).to_bits() as u8
+    ((t * 255.0).clamp(0.0, 255.0) + 8_388_608.0).to_bits() as u8
 }
 
 /// Paints `ramp` laid out by `geometry` over the pixels of `area` (x, y, w, h), each pixel
