@@ -296,8 +296,17 @@ pub fn render(template: &Template, req: &RenderRequest) -> Result<Rendered, Rend
 pub(crate) fn to_image(canvas: Pixmap) -> RgbaImage {
     let (width, height) = (canvas.width(), canvas.height());
     let mut data = canvas.take();
+    // Opaque pixels are already straight RGBA, and thumbnails are opaque throughout: one
+    // AND over the words (which vectorises) usually settles it.
+    let all_opaque = data.chunks_exact(4).fold(u32::MAX, |acc, px| {
+        acc & u32::from_le_bytes([px[0], px[1], px[2], px[3]])
+    }) >> 24
+        == 255;
+    if all_opaque {
+        return RgbaImage::from_raw(width, height, data)
+            .unwrap_or_else(|| RgbaImage::new(width, height));
+    }
     for px in data.chunks_exact_mut(4) {
-        // Opaque pixels (nearly all of a thumbnail) are already straight RGBA.
         if px[3] != 255 {
             let c = tiny_skia::PremultipliedColorU8::from_rgba(px[0], px[1], px[2], px[3])
                 .map(|p| p.demultiply())

@@ -103,6 +103,27 @@ fn over(dst: u32, src: u32) -> u32 {
     src + scale(dst, 255 - (src >> 24))
 }
 
+/// Source-over of one premultiplied colour onto a run of whole pixels. With the colour
+/// fixed, every byte gets the same arithmetic: 16 at a time, in 16-bit lanes.
+fn over_span(pixels: &mut [u8], src: u32) {
+    let bytes = src.to_le_bytes();
+    let keep = 255 - u16::from(bytes[3]);
+    let pattern: [u8; 16] = std::array::from_fn(|i| bytes[i % 4]);
+    let blend = |d: &mut u8, s: u8| {
+        let x = u16::from(*d) * keep + 128;
+        *d = s + ((x + (x >> 8)) >> 8) as u8;
+    };
+    let mut chunks = pixels.chunks_exact_mut(16);
+    for chunk in &mut chunks {
+        for (d, &s) in chunk.iter_mut().zip(&pattern) {
+            blend(d, s);
+        }
+    }
+    for (d, &s) in chunks.into_remainder().iter_mut().zip(&pattern) {
+        blend(d, s);
+    }
+}
+
 #[inline(always)]
 fn load(px: &[u8]) -> u32 {
     u32::from_le_bytes(px.try_into().unwrap_or_default())
@@ -288,14 +309,20 @@ pub(crate) fn paint_mask(canvas: &mut Pixmap, mask: &Mask, at: [i32; 2], color: 
         let mx = (x0 - at[0]) as usize;
         let cov = &coverage[my * mw as usize + mx..my * mw as usize + mx + (x1 - x0) as usize];
         let row = &mut data[(y * cw + x0) as usize * 4..(y * cw + x1) as usize * 4];
-        for (px, &m) in row.chunks_exact_mut(4).zip(cov) {
-            let out = match (m, full >> 24) {
-                (0, _) => continue,
-                (255, 255) => full,
-                (255, _) => over(load(px), full),
-                (m, _) => over(load(px), scale(full, u32::from(m))),
-            };
-            px.copy_from_slice(&out.to_le_bytes());
+        // Text boxes are mostly empty: skip eight uncovered pixels at a time.
+        for (pixels, cov) in row.chunks_mut(32).zip(cov.chunks(8)) {
+            if cov.iter().fold(0, |acc, &m| acc | m) == 0 {
+                continue;
+            }
+            for (px, &m) in pixels.chunks_exact_mut(4).zip(cov) {
+                let out = match (m, full >> 24) {
+                    (0, _) => continue,
+                    (255, 255) => full,
+                    (255, _) => over(load(px), full),
+                    (m, _) => over(load(px), scale(full, u32::from(m))),
+                };
+                px.copy_from_slice(&out.to_le_bytes());
+            }
         }
     }
 }
@@ -319,7 +346,7 @@ pub(crate) fn stripes(
     }
     let alpha = (opacity.clamp(0.0, 1.0) * 255.0).round() as u32;
     let full = scale(u32::from_le_bytes([color.r, color.g, color.b, 255]), alpha);
-    let partial = |cover: f32| scale(full, (cover.clamp(0.0, 1.0) * 255.0).round() as u32);
+    let partial = |cover: f32| scale(full, (cover.clamp(0.0, 1.0) * 255.0 + 0.5) as u32);
     let width = canvas.width() as usize;
     let data = canvas.data_mut();
     let (left, right) = (x0 as f32, x1 as f32);
@@ -338,9 +365,7 @@ pub(crate) fn stripes(
             // Whole pixels inside the stripe share one colour; only the ends are partial.
             let (inner_first, inner_last) = (a.ceil() as usize, (b.floor() as usize).min(x1));
             if inner_first < inner_last {
-                for px in row[inner_first * 4..inner_last * 4].chunks_exact_mut(4) {
-                    px.copy_from_slice(&over(load(px), full).to_le_bytes());
-                }
+                over_span(&mut row[inner_first * 4..inner_last * 4], full);
             }
             let (first, last) = (a.floor() as usize, (b.ceil() as usize).min(x1));
             for x in (first..last).filter(|x| *x < inner_first || *x >= inner_last) {
@@ -452,6 +477,18 @@ mod tests {
                 GradientStop::new(t, Color::from_rgba8(c.r, c.g, c.b, (o * 255.0) as u8))
             })
             .collect()
+    }
+
+    #[test]
+    fn span_blend_is_the_pixel_blend() {
+        let src = u32::from_le_bytes([40, 10, 0, 60]);
+        let mut run: Vec<u8> = (0..=255u8).flat_map(|v| [v, 255 - v, v / 2, 255]).collect();
+        let want: Vec<u8> = run
+            .chunks(4)
+            .flat_map(|px| over(load(px), src).to_le_bytes())
+            .collect();
+        over_span(&mut run, src);
+        assert_eq!(run, want);
     }
 
     #[test]
