@@ -986,18 +986,11 @@ impl TextBounds {
 
     /// The anti-aliased coverage of `paths` together (non-zero winding) over the box.
     fn mask<'a>(&self, paths: impl Iterator<Item = &'a Path>) -> Option<Mask> {
-        let mut pb = PathBuilder::new();
-        for p in paths {
-            pb.push_path(p);
-        }
-        let path = pb.finish()?;
-        let mut m = Mask::new(self.width, self.height)?;
-        m.fill_path(
-            &path,
-            FillRule::Winding,
-            true,
-            Transform::from_translate(-self.x as f32, -self.y as f32),
-        );
-        Some(m)
+        crate::coverage::mask(
+            paths,
+            [self.x as f32, self.y as f32],
+            self.width,
+            self.height,
+        )
     }
 }

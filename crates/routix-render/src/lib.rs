@@ -5,6 +5,7 @@
 //! into its box, and drawn with stroke, shadow and glow. `encode` keeps every output within
 //! YouTube's 2 MB. No HTTP, no database: pure pixels in, bytes out.
 
+mod coverage;
 mod draw;
 mod encode;
 mod fonts;

@@ -37,7 +37,11 @@ pub struct Word {
 }
 
 pub fn shape_word(face: &Face<'_>, text: &str) -> Word {
-    let rtl = text.chars().any(is_arabic_script);
+    // Right to left when it has Arabic-script letters; Persian and Arabic-Indic digits (and
+    // ٪) are numbers, which read left to right inside right-to-left text.
+    let rtl = text
+        .chars()
+        .any(|c| c.is_alphabetic() && is_arabic_script(c));
     let mut buffer = UnicodeBuffer::new();
     buffer.push_str(text);
     buffer.set_direction(if rtl {
@@ -365,6 +369,23 @@ mod tests {
         let order = visual_order(&words, &[0, 1, 2, 3], true);
         // Displayed left to right: جدید iPhone 17 بررسی
         assert_eq!(order, vec![3, 1, 2, 0]);
+    }
+
+    #[test]
+    fn persian_numbers_read_left_to_right_in_persian_lines() {
+        let words: Vec<Word> = ["قیمت", "۲۰٪", "بالا"]
+            .iter()
+            .map(|w| shape_word(face(), w))
+            .collect();
+        assert!(words[0].rtl && !words[1].rtl && words[2].rtl);
+        // The digits stay in reading order: ۲ is drawn before (left of) ۰.
+        let two = face().glyph_index('۲').unwrap();
+        let zero = face().glyph_index('۰').unwrap();
+        let drawn: Vec<_> = words[1].glyphs.iter().map(|g| g.0).collect();
+        let at = |g| drawn.iter().position(|&d| d == g).unwrap();
+        assert!(at(two) < at(zero), "{drawn:?}");
+        // Displayed left to right: بالا ۲۰٪ قیمت
+        assert_eq!(visual_order(&words, &[0, 1, 2], true), vec![2, 1, 0]);
     }
 
     #[test]
