@@ -61,6 +61,21 @@ impl Rgb {
     }
 }
 
+/// Hue distance in degrees (0..=180).
+fn hue_distance(a: f32, b: f32) -> f32 {
+    let d = (a - b).rem_euclid(360.0);
+    d.min(360.0 - d)
+}
+
+/// Whether two colours' hues fight rather than pop: both clearly coloured and roughly a
+/// third of the wheel apart (red against green). Complements (purple and yellow) and
+/// neighbours (red and orange) are fine.
+fn clashes(a: Rgb, b: Rgb) -> bool {
+    let ((ha, sa, la), (hb, sb, lb)) = (a.hsl(), b.hsl());
+    let coloured = |s: f32, l: f32| s > 0.3 && (0.15..0.9).contains(&l);
+    coloured(sa, la) && coloured(sb, lb) && (95.0..=135.0).contains(&hue_distance(ha, hb))
+}
+
 impl fmt::Display for Rgb {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "#{:02x}{:02x}{:02x}", self.r, self.g, self.b)
@@ -106,11 +121,37 @@ pub struct Palette {
 impl Palette {
     /// Builds a palette from the colours a user asked for, keeping the template's colours
     /// for any role the request leaves open.
+    /// A template's own accent that clashes with the requested primary (its neon green
+    /// under a "red and black" request) is swapped for a classic highlight that goes with
+    /// both: gold, cyan, hot pink or white, the first that reads on the secondary.
     pub fn overridden_by(self, requested: &[Rgb]) -> Palette {
+        let primary = requested.first().copied().unwrap_or(self.primary);
+        let secondary = requested.get(1).copied().unwrap_or(self.secondary);
+        let accent = match requested.get(2) {
+            Some(&accent) => accent,
+            None if clashes(self.accent, primary) => {
+                let candidates = [
+                    Rgb::new(0xFF, 0xD6, 0x00),
+                    Rgb::new(0x00, 0xE5, 0xFF),
+                    Rgb::new(0xFF, 0x2E, 0x88),
+                    Rgb::new(0xFF, 0xFF, 0xFF),
+                ];
+                let fitting = candidates.into_iter().filter(|&c| !clashes(c, primary));
+                fitting
+                    .clone()
+                    .find(|c| c.contrast(secondary) >= 3.0)
+                    .or_else(|| {
+                        fitting
+                            .max_by(|a, b| a.contrast(secondary).total_cmp(&b.contrast(secondary)))
+                    })
+                    .unwrap_or(self.accent)
+            }
+            None => self.accent,
+        };
         Palette {
-            primary: requested.first().copied().unwrap_or(self.primary),
-            secondary: requested.get(1).copied().unwrap_or(self.secondary),
-            accent: requested.get(2).copied().unwrap_or(self.accent),
+            primary,
+            secondary,
+            accent,
         }
     }
 }
@@ -143,6 +184,41 @@ mod tests {
     fn hsl_of_pure_red() {
         let (h, s, l) = Rgb::new(255, 0, 0).hsl();
         assert_eq!((h.round(), s, l), (0.0, 1.0, 0.5));
+    }
+
+    #[test]
+    fn a_clashing_template_accent_gives_way_to_one_that_fits() {
+        let neon = Palette {
+            primary: Rgb::new(0x7b, 0x2f, 0xf7),
+            secondary: Rgb::new(0x0b, 0x0b, 0x1a),
+            accent: Rgb::new(0x39, 0xff, 0x14),
+        };
+        let red = "#e0142a".parse().unwrap();
+        let black = "#0a0a0a".parse().unwrap();
+        let p = neon.overridden_by(&[red, black]);
+        assert_eq!((p.primary, p.secondary), (red, black));
+        assert_eq!(
+            p.accent,
+            Rgb::new(0xFF, 0xD6, 0x00),
+            "gold on red and black"
+        );
+        // Purple with yellow is a complement, not a clash: kept.
+        let gold = Palette {
+            accent: Rgb::new(0xFF, 0xD6, 0x00),
+            ..neon
+        };
+        assert_eq!(gold.overridden_by(&[neon.primary]).accent, gold.accent);
+        // Light secondaries get an accent that reads on them.
+        let white = Rgb::new(0xff, 0xff, 0xff);
+        let p = Palette {
+            accent: Rgb::new(0x39, 0xff, 0x14),
+            ..neon
+        }
+        .overridden_by(&[Rgb::new(0xe0, 0x14, 0x2a), white]);
+        assert!(p.accent.contrast(white) >= 3.0, "{}", p.accent);
+        // An accent the user asked for is never second-guessed.
+        let green = Rgb::new(0, 200, 0);
+        assert_eq!(neon.overridden_by(&[red, black, green]).accent, green);
     }
 
     #[test]
