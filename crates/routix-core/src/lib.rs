@@ -16,7 +16,7 @@ pub use category::Category;
 pub use color::{Palette, Rgb};
 pub use credits::Credits;
 pub use generation::{Algorithm, GenerationStatus, Stage};
-pub use template::{TemplateId, TemplateMeta};
+pub use template::{TemplateId, TemplateMeta, TemplateText};
 
 /// Errors from parsing domain values out of untrusted text.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]

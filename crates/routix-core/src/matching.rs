@@ -191,6 +191,7 @@ mod tests {
             has_image_slot: slot,
             headline_chars: 14,
             description: String::new(),
+            translations: Default::default(),
         }
     }
 

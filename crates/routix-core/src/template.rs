@@ -2,7 +2,7 @@
 //! The layers themselves (how to draw it) belong to `routix-render`, which embeds this.
 
 use serde::{Deserialize, Serialize};
-use std::fmt;
+use std::{collections::BTreeMap, fmt};
 
 use crate::{Category, Palette};
 
@@ -35,4 +35,24 @@ pub struct TemplateMeta {
     pub headline_chars: u16,
     #[serde(default)]
     pub description: String,
+    /// Name and description in other languages, by language code (`fa`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub translations: BTreeMap<String, TemplateText>,
+}
+
+/// A template's name and description in one language.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TemplateText {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+}
+
+impl TemplateMeta {
+    /// The name in `lang` when the template has one, else its own (English) name.
+    pub fn name_in(&self, lang: &str) -> &str {
+        self.translations
+            .get(lang)
+            .map_or(self.name.as_str(), |t| t.name.as_str())
+    }
 }

@@ -319,6 +319,14 @@ impl Template {
                 "must be lower-case letters, digits and dashes".into(),
             ));
         }
+        for (lang, text) in &t.meta.translations {
+            if text.name.trim().is_empty() {
+                return Err(bad(
+                    format!("translations.{lang}.name"),
+                    "must not be empty".into(),
+                ));
+            }
+        }
         if t.layers.is_empty() {
             return Err(bad(
                 "layers".into(),

@@ -32,6 +32,21 @@ fn library_has_enough_templates_and_categories() {
     cats.sort_by_key(|c| c.as_str());
     cats.dedup();
     assert!(cats.len() >= 12, "{cats:?}");
+    // Persian creators browse the bank in Persian.
+    for t in lib.all() {
+        let fa = t.meta.translations.get("fa");
+        assert!(
+            fa.is_some_and(|fa| fa
+                .name
+                .chars()
+                .any(|c| ('\u{0600}'..='\u{06FF}').contains(&c))
+                && !fa.description.is_empty()),
+            "{} has no Persian name and description",
+            t.meta.id
+        );
+        assert_eq!(t.meta.name_in("fa"), fa.unwrap().name);
+        assert_eq!(t.meta.name_in("de"), t.meta.name);
+    }
 }
 
 #[test]
@@ -145,6 +160,11 @@ fn bad_template_files_name_the_file_and_field() {
         .unwrap_err()
         .to_string();
     assert!(err.contains("min_size"), "{err}");
+    let no_name = good.replace("\"name\": \"تایپ درشت\"", "\"name\": \" \"");
+    let err = Template::parse("fa.json", &no_name)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("translations.fa.name"), "{err}");
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("a.json"), &bad_colour).unwrap();
     assert!(TemplateLibrary::load_dir(dir.path()).is_err());

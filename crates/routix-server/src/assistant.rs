@@ -18,11 +18,17 @@ pub async fn reply(state: &AppState, content: &str) -> Option<(String, Value)> {
         .await;
     let analysis = outcome.analysis;
     let found = state.engine.suggest(&analysis, SUGGESTIONS, false);
-    let names: Vec<String> = found.iter().map(|(t, _)| t.name.clone()).collect();
+    // Template names in the language of the reply.
+    let lang = if persian(&analysis) { "fa" } else { "en" };
+    let names: Vec<String> = found
+        .iter()
+        .map(|(t, _)| t.name_in(lang).to_string())
+        .collect();
     let text = describe(&analysis, &names);
     let suggestions: Vec<Value> = found
         .iter()
-        .map(|(t, m)| json!({"template_id": m.template_id, "name": t.name, "match_score": m.match_score, "reasons": m.reasons}))
+        .zip(&names)
+        .map(|((_, m), name)| json!({"template_id": m.template_id, "name": name, "match_score": m.match_score, "reasons": m.reasons}))
         .collect();
     let metadata = json!({
         "kind": "analysis",
@@ -33,10 +39,15 @@ pub async fn reply(state: &AppState, content: &str) -> Option<(String, Value)> {
     Some((text, metadata))
 }
 
+/// Whether the reply is in Persian (the message was).
+fn persian(a: &Analysis) -> bool {
+    a.direction == Direction::Rtl || a.language == "fa"
+}
+
 /// "A gaming thumbnail in red and black with the headline “NEW SEASON”. Best templates: …"
 pub fn describe(a: &Analysis, templates: &[String]) -> String {
     let colours: Vec<&str> = a.colors.iter().map(|c| c.name.as_str()).collect();
-    if a.direction == Direction::Rtl || a.language == "fa" {
+    if persian(a) {
         let mut s = format!("یک تامبنیل {}", persian_category(a.category.as_str()));
         if !colours.is_empty() {
             let names: Vec<&str> = colours.iter().map(|c| persian_colour(c)).collect();

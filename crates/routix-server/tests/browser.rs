@@ -478,12 +478,21 @@ async fn persian_browsers_get_a_right_to_left_persian_ui() {
     c.goto(&format!("{base}/templates")).await.unwrap();
     wait_for(c, ".tpl-card img", 10).await;
     wait_for_text(c, "قالب‌ها", 5).await;
+    // Template names and descriptions are Persian too.
+    assert_eq!(
+        text_of(c, ".tpl-card[data-template=gaming-split-hero] h2").await,
+        "قهرمان دونیمه"
+    );
     shot(c, "fa-04-templates").await;
 
     // Switching the language re-renders in English, left to right.
     find(c, "#lang").await.select_by_value("en").await.unwrap();
     wait_for(c, "html[dir=ltr][lang=en]", 5).await;
     wait_for_text(c, "All categories", 5).await;
+    assert_eq!(
+        text_of(c, ".tpl-card[data-template=gaming-split-hero] h2").await,
+        "Split Hero"
+    );
 
     // On a phone too.
     find(c, "#lang").await.select_by_value("fa").await.unwrap();

@@ -4,7 +4,7 @@
 
 import { api, currentUser, upload, wallet, loadWallet, DEFAULT_PRICES } from "./api.js";
 import { h, toast, fail, errorText, states, nearBottom } from "./dom.js";
-import { t, credits, isDefaultTitle } from "./i18n.js";
+import { t, credits, isDefaultTitle, templateName } from "./i18n.js";
 import { Live } from "./live.js";
 import { generationCard } from "./generation.js";
 
@@ -137,7 +137,7 @@ export async function chatView(main, { navigate, params }) {
   const fromUrl = new URLSearchParams(location.search).get("template");
   if (fromUrl) {
     api("GET", `/api/v1/templates/${encodeURIComponent(fromUrl)}`)
-      .then((tpl) => chooseTemplate({ id: tpl.id, name: tpl.name }))
+      .then((tpl) => chooseTemplate({ id: tpl.id, name: templateName(tpl) }))
       .catch(() => chooseTemplate({ id: fromUrl, name: fromUrl }));
   }
 

@@ -189,4 +189,8 @@ export function isDefaultTitle(title) {
 }
 
 /// "a, b, c" with the language's comma.
+/// A template's name and description in the UI language when it has them.
+export function templateName(tpl) { return tpl.translations?.[lang]?.name || tpl.name; }
+export function templateDescription(tpl) { return tpl.translations?.[lang]?.description || tpl.description; }
+
 export function joinList(items) { return items.join(lang === "fa" ? "، " : ", "); }

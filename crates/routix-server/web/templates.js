@@ -2,7 +2,7 @@
 
 import { api } from "./api.js";
 import { h, fail, select, states, field } from "./dom.js";
-import { t, label, getLang } from "./i18n.js";
+import { t, label, getLang, templateName, templateDescription } from "./i18n.js";
 
 /// The preview, with a Persian headline in the Persian UI for templates that support it.
 function previewUrl(tpl) {
@@ -31,16 +31,16 @@ export async function templatesView(main, { navigate }) {
       start.addEventListener("click", async () => {
         start.disabled = true;
         try {
-          const c = await api("POST", "/api/v1/chat/conversations", { title: tpl.name });
+          const c = await api("POST", "/api/v1/chat/conversations", { title: templateName(tpl) });
           navigate(`/chat/${c.id}?template=${encodeURIComponent(tpl.id)}`);
         } catch (e) { fail(e); start.disabled = false; }
       });
       const tags = [label("cat_", tpl.category), ...tpl.styles.map((s) => label("st_", s)), label("m_", tpl.mood)];
       grid.append(h("article", { class: "tpl-card", "data-template": tpl.id },
         h("div", { class: "frame" }, h("img", { src: previewUrl(tpl), alt: "", loading: "lazy", decoding: "async", width: 640, height: 360 })),
-        h("h2", { dir: "auto" }, tpl.name),
+        h("h2", { dir: "auto" }, templateName(tpl)),
         h("p", { class: "tags small" }, ...tags.map((x) => h("span", { class: "tag" }, x)), tpl.supports_rtl ? h("span", { class: "tag rtl" }, t("rtlReady")) : null),
-        tpl.description ? h("p", { class: "small muted", dir: "auto" }, tpl.description) : null,
+        templateDescription(tpl) ? h("p", { class: "small muted", dir: "auto" }, templateDescription(tpl)) : null,
         h("div", { class: "actions" }, start)));
     }
   };

@@ -109,6 +109,27 @@ crate::both! {
         assert_eq!(empty.status(), StatusCode::UNPROCESSABLE_ENTITY);
     }
 
+    async fn persian_messages_get_persian_replies_with_persian_template_names(app) {
+        let token = app.token_for("farsi@example.com").await;
+        let conv = create(&app, &token, "فصل جدید").await;
+        let path = format!("/api/v1/chat/conversations/{}/messages", conv["id"].as_str().unwrap());
+        let content = "تامبنیل گیمینگ با رنگ‌های قرمز و مشکی، متن: فصل جدید";
+        let posted: Value = app.post_json(&path, Some(&token), json!({"content": content})).await.json().await.unwrap();
+        let reply = &posted["reply"];
+        let text = reply["content"].as_str().unwrap();
+        assert!(text.contains("قالب‌های پیشنهادی") && text.contains("فصل جدید"), "{text}");
+        let suggestions = reply["metadata"]["suggestions"].as_array().unwrap();
+        assert!(!suggestions.is_empty());
+        for s in suggestions {
+            let name = s["name"].as_str().unwrap();
+            assert!(name.chars().any(|c| ('\u{0600}'..='\u{06FF}').contains(&c)), "{name}");
+            assert!(text.contains(name), "{name} not in {text}");
+        }
+        // The template bank carries the Persian names for the UI.
+        let bank: Value = app.get("/api/v1/templates?category=gaming", None).await.json().await.unwrap();
+        assert!(bank["items"].as_array().unwrap().iter().all(|t| t["translations"]["fa"]["name"].is_string()));
+    }
+
     async fn another_users_conversation_answers_404_to_everything(app) {
         let owner = app.token_for("owner@example.com").await;
         let intruder = app.token_for("intruder@example.com").await;
