@@ -310,6 +310,7 @@ fn storage(vars: &Vars<'_>) -> Result<routix_store::blobs::StorageBackend, Confi
             account: required("AZURE_STORAGE_ACCOUNT")?,
             container: required("AZURE_STORAGE_CONTAINER")?,
             access_key: vars.get("AZURE_STORAGE_ACCESS_KEY").map(SecretString),
+            endpoint: vars.get("AZURE_STORAGE_ENDPOINT"),
         },
         other => {
             return Err(err(

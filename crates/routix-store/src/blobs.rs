@@ -39,6 +39,9 @@ pub enum StorageBackend {
         account: String,
         container: String,
         access_key: Option<SecretString>,
+        /// For Azure-compatible servers (Azurite, sovereign clouds), e.g.
+        /// `http://127.0.0.1:10000/devstoreaccount1`.
+        endpoint: Option<String>,
     },
 }
 
@@ -135,12 +138,18 @@ impl BlobStore {
                 account,
                 container,
                 access_key,
+                endpoint,
             } => {
                 let mut b = object_store::azure::MicrosoftAzureBuilder::new()
                     .with_account(account)
                     .with_container_name(container);
                 if let Some(k) = access_key {
                     b = b.with_access_key(&k.0);
+                }
+                if let Some(e) = endpoint {
+                    b = b
+                        .with_endpoint(e.clone())
+                        .with_allow_http(e.starts_with("http://"));
                 }
                 (
                     Arc::new(b.build().map_err(bad)?),

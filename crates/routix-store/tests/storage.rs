@@ -1,4 +1,5 @@
-//! Object storage against a local S3 (moto), and the local fallback when S3 fails.
+//! Object storage against a local S3 (moto) and a local Azure Blob service (Azurite), and
+//! the local fallback when the remote store fails.
 
 use std::{
     net::TcpListener,
@@ -117,4 +118,143 @@ async fn a_failing_s3_falls_back_to_local_disk() {
         bytes,
         "read back from the fallback"
     );
+}
+
+/// Azurite's documented development account (not a secret: every Azurite has it).
+const AZURITE_ACCOUNT: &str = "devstoreaccount1";
+const AZURITE_KEY: &str =
+    "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+
+/// Starts `azurite-blob` on a random port with a fresh container, or explains why not
+/// (fatal in CI).
+async fn azurite() -> Option<(Moto, tempfile::TempDir, String)> {
+    let port = free_port();
+    let dir = tempfile::tempdir().unwrap();
+    let child = Command::new("azurite-blob")
+        .args([
+            "--blobHost",
+            "127.0.0.1",
+            "--blobPort",
+            &port.to_string(),
+            "--silent",
+        ])
+        .args(["--skipApiVersionCheck", "--location"])
+        .arg(dir.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn();
+    let Ok(child) = child else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "azurite-blob is required in CI (npm install -g azurite)"
+        );
+        eprintln!("azurite-blob not installed: skipping Azure tests");
+        return None;
+    };
+    let server = Moto(child);
+    let endpoint = format!("http://127.0.0.1:{port}/{AZURITE_ACCOUNT}");
+    for _ in 0..100 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
+            let status =
+                azure_request("PUT", &endpoint, "routix-test", &[("restype", "container")])
+                    .await
+                    .map(|r| r.status());
+            if matches!(status, Ok(s) if s.is_success()) {
+                return Some((server, dir, endpoint));
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("azurite-blob did not start");
+}
+
+/// One request to the Blob service, signed with the account key (Shared Key), for what the
+/// store itself does not do: creating the container, listing it.
+async fn azure_request(
+    method: &str,
+    endpoint: &str,
+    path: &str,
+    query: &[(&str, &str)],
+) -> reqwest::Result<reqwest::Response> {
+    use base64::Engine;
+    use hmac::Mac;
+    let date = chrono::Utc::now()
+        .format("%a, %d %b %Y %H:%M:%S GMT")
+        .to_string();
+    let version = "2021-08-06";
+    let url_path = format!("/{AZURITE_ACCOUNT}/{path}");
+    let mut resource = format!("/{AZURITE_ACCOUNT}{url_path}");
+    let mut sorted = query.to_vec();
+    sorted.sort();
+    for (k, v) in &sorted {
+        resource.push_str(&format!("\n{k}:{v}"));
+    }
+    // Verb, eleven standard headers (all empty here), the x-ms headers, the resource.
+    let to_sign = format!(
+        "{method}\n\n\n\n\n\n\n\n\n\n\n\nx-ms-date:{date}\nx-ms-version:{version}\n{resource}"
+    );
+    let key = base64::engine::general_purpose::STANDARD
+        .decode(AZURITE_KEY)
+        .unwrap();
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(&key).unwrap();
+    mac.update(to_sign.as_bytes());
+    let signature = base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes());
+    let base = endpoint.trim_end_matches(&format!("/{AZURITE_ACCOUNT}"));
+    reqwest::Client::new()
+        .request(method.parse().unwrap(), format!("{base}{url_path}"))
+        .query(query)
+        .header("x-ms-date", date)
+        .header("x-ms-version", version)
+        .header("content-length", "0")
+        .header(
+            "authorization",
+            format!("SharedKey {AZURITE_ACCOUNT}:{signature}"),
+        )
+        .send()
+        .await
+}
+
+#[tokio::test]
+async fn results_round_trip_through_azure_blob_storage() {
+    let Some((_azurite, _data, endpoint)) = azurite().await else {
+        return;
+    };
+    let local = tempfile::tempdir().unwrap();
+    let backend = StorageBackend::Azure {
+        account: AZURITE_ACCOUNT.into(),
+        container: "routix-test".into(),
+        access_key: Some(SecretString(AZURITE_KEY.into())),
+        endpoint: Some(endpoint.clone()),
+    };
+    let store = BlobStore::open(&backend, local.path()).unwrap();
+    assert_eq!(store.label(), "azure:devstoreaccount1/routix-test");
+    let bytes = Bytes::from_static(b"RIFF fake webp body");
+    let key = content_key("previews", &bytes, "webp");
+    store.put(&key, bytes.clone()).await.unwrap();
+    assert_eq!(store.get(&key).await.unwrap(), bytes);
+    // It went to the container, not to the local fallback.
+    assert!(!local.path().join(&key).exists());
+    let listing = azure_request(
+        "GET",
+        &endpoint,
+        "routix-test",
+        &[("comp", "list"), ("restype", "container")],
+    )
+    .await
+    .unwrap()
+    .text()
+    .await
+    .unwrap();
+    assert!(
+        listing.contains(&key),
+        "the container lists {key}: {listing}"
+    );
+    store.delete(&key).await.unwrap();
+    assert!(matches!(
+        store.get(&key).await,
+        Err(routix_store::StoreError::NotFound)
+    ));
 }
