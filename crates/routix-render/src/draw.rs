@@ -277,9 +277,9 @@ pub fn render(template: &Template, req: &RenderRequest) -> Result<Rendered, Rend
                 let Some(content) = content.map(str::trim).filter(|c| !c.is_empty()) else {
                     continue;
                 };
-                layout
-                    .texts
-                    .push(draw_text(&mut canvas, space, layer, content, &palette)?);
+                if let Some(placed) = draw_text(&mut canvas, space, layer, content, &palette)? {
+                    layout.texts.push(placed);
+                }
             }
         }
     }
@@ -731,7 +731,7 @@ fn draw_text(
     layer: &Layer,
     content: &str,
     palette: &Palette,
-) -> Result<crate::TextLayout, RenderError> {
+) -> Result<Option<crate::TextLayout>, RenderError> {
     let Layer::Text {
         slot,
         area,
@@ -761,6 +761,12 @@ fn draw_text(
         content.to_string()
     };
     let face = fonts.pick(*font, &text);
+    // Characters neither face draws (emoji, most symbols) are left out rather than drawn
+    // as empty boxes; text that was nothing else is not drawn at all.
+    let text = text::drawable(face, &text);
+    if text.trim().is_empty() {
+        return Ok(None);
+    }
     // Persian display type needs a touch more room per line than Bebas' tall caps.
     let line_height = if text.chars().any(text::is_arabic_script) {
         line_height.max(1.3)
@@ -894,7 +900,7 @@ fn draw_text(
     ) else {
         let mut layout = fitted.layout;
         layout.area = space.rect(area);
-        return Ok(layout);
+        return Ok(Some(layout));
     };
     if stroke.is_some() || shadow.is_some() {
         let body = bounds.mask(
@@ -951,7 +957,7 @@ fn draw_text(
     }
     let mut layout = fitted.layout;
     layout.area = space.rect(area);
-    Ok(layout)
+    Ok(Some(layout))
 }
 
 /// A whole-pixel box around some paths, inside the canvas, with masks over it.

@@ -39,8 +39,19 @@ pub fn fonts() -> Result<&'static Fonts, RenderError> {
 impl Fonts {
     /// The face for `text`: Arabic script always gets the Persian face (which also carries
     /// Latin, so mixed lines stay in one face).
+    /// The display face for Latin headlines; the Persian face (which also has Latin) for
+    /// Arabic script, for the sans choice, and for text with letters the display face lacks
+    /// but the Persian face has.
     pub fn pick(&self, choice: FontChoice, text: &str) -> &Face<'static> {
-        if text.chars().any(crate::text::is_arabic_script) || choice == FontChoice::Sans {
+        let only_persian_has = |c: char| {
+            !c.is_whitespace()
+                && self.display.glyph_index(c).is_none()
+                && self.persian.glyph_index(c).is_some()
+        };
+        if choice == FontChoice::Sans
+            || text.chars().any(crate::text::is_arabic_script)
+            || text.chars().any(only_persian_has)
+        {
             &self.persian
         } else {
             &self.display

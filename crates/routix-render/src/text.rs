@@ -20,6 +20,21 @@ pub fn is_arabic_script(c: char) -> bool {
     matches!(c, '\u{0600}'..='\u{06FF}' | '\u{0750}'..='\u{077F}' | '\u{08A0}'..='\u{08FF}' | '\u{FB50}'..='\u{FDFF}' | '\u{FE70}'..='\u{FEFF}')
 }
 
+/// `text` without the characters `face` has no glyph for (emoji, most symbols), keeping
+/// spaces and the invisible joiners and direction marks shaping relies on. Spaces left
+/// doubled or dangling by a removed character are collapsed.
+pub fn drawable(face: &Face<'_>, text: &str) -> String {
+    let kept: String = text
+        .chars()
+        .filter(|&c| {
+            c.is_whitespace()
+                || matches!(c, '\u{200C}' | '\u{200D}' | '\u{200E}' | '\u{200F}')
+                || face.glyph_index(c).is_some()
+        })
+        .collect();
+    kept.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// Whether a paragraph reads right to left (its first strong letter is Arabic-script).
 pub fn paragraph_is_rtl(text: &str) -> bool {
     text.chars()
@@ -386,6 +401,16 @@ mod tests {
         assert!(at(two) < at(zero), "{drawn:?}");
         // Displayed left to right: بالا ۲۰٪ قیمت
         assert_eq!(visual_order(&words, &[0, 1, 2], true), vec![2, 1, 0]);
+    }
+
+    #[test]
+    fn characters_without_glyphs_are_left_out() {
+        let display = &crate::fonts::fonts().unwrap().display;
+        assert_eq!(drawable(display, "🔥 NEW SEASON 🔥"), "NEW SEASON");
+        assert_eq!(drawable(display, "GG🎮WP"), "GGWP");
+        // The Persian face keeps Persian, its joiners, and Latin.
+        assert_eq!(drawable(face(), "می‌خواهم 🎉 Vlog"), "می‌خواهم Vlog");
+        assert_eq!(drawable(display, "🔥🔥"), "");
     }
 
     #[test]

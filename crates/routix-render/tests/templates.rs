@@ -242,3 +242,30 @@ fn cached_static_layers_render_the_same_pixels() {
         );
     }
 }
+
+#[test]
+fn emoji_in_titles_are_left_out_not_drawn_as_boxes() {
+    let lib = TemplateLibrary::builtin().unwrap();
+    let t = lib.get("gaming-split-hero").unwrap();
+    let headline = |title: &str| {
+        let out = render(t, &RenderRequest::titled(title)).unwrap();
+        out.layout
+            .texts
+            .into_iter()
+            .find(|l| l.slot == "headline")
+            .map(|l| {
+                l.lines
+                    .into_iter()
+                    .map(|line| line.text)
+                    .collect::<Vec<_>>()
+            })
+    };
+    let plain = headline("NEW SEASON");
+    assert_eq!(
+        plain.as_ref().map(|l| l.join(" ")).as_deref(),
+        Some("NEW SEASON")
+    );
+    assert_eq!(headline("🔥 NEW SEASON 🔥"), plain);
+    // A title of nothing but emoji draws no headline, and is no error.
+    assert_eq!(headline("🔥🎮"), None);
+}
