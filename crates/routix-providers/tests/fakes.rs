@@ -123,6 +123,49 @@ async fn openai_analysis_sends_schema_and_inline_images() {
 }
 
 #[tokio::test]
+async fn servers_without_json_schema_are_asked_in_json_mode() {
+    // An OpenAI-compatible server (vLLM's error shape) that rejects `json_schema`.
+    let server = MockServer::start().await;
+    Mock::given(path("/v1/chat/completions"))
+        .and(body_partial_json(
+            json!({"response_format": {"type": "json_schema"}}),
+        ))
+        .respond_with(ResponseTemplate::new(400).set_body_json(json!({
+            "object": "error", "type": "BadRequestError", "param": null, "code": 400,
+            "message": "response_format of type json_schema is not supported by this model"
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(path("/v1/chat/completions"))
+        .and(body_partial_json(
+            json!({"response_format": {"type": "json_object"}}),
+        ))
+        .and(|req: &Request| {
+            let body: Value = serde_json::from_slice(&req.body).unwrap_or_default();
+            body["messages"][0]["content"]
+                .as_str()
+                .is_some_and(|s| s.contains("The JSON schema:") && s.contains("headline"))
+        })
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(chat_completion(&analysis_json("music"))),
+        )
+        .expect(2)
+        .mount(&server)
+        .await;
+    let p = openai(&server);
+    let first = p
+        .analyze("lofi beats to study to", Algorithm::Pro, &[])
+        .await;
+    assert_eq!(first.fell_back, None);
+    assert_eq!(first.analysis.source, AnalysisSource::Openai);
+    assert_eq!(first.analysis.category.as_str(), "music");
+    // The server is remembered: the next analysis goes straight to JSON mode (one call).
+    let second = p.analyze("my new song is out", Algorithm::Pro, &[]).await;
+    assert_eq!(second.analysis.source, AnalysisSource::Openai);
+}
+
+#[tokio::test]
 async fn gemini_analysis_uses_its_header_schema_and_inline_data() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
