@@ -5,7 +5,9 @@
 
 mod lexicon;
 
-use lexicon::{CATEGORY_CUES, COLOR_WORDS, INSTRUCTION_CUES, MOOD_CUES, STOPWORDS, STYLE_CUES};
+use lexicon::{
+    CATEGORY_CUES, COLOR_WORDS, INSTRUCTION_CUES, MOOD_CUES, PALETTE_WORDS, STOPWORDS, STYLE_CUES,
+};
 
 use crate::{Analysis, AnalysisSource, Category, Direction, NamedColor};
 
@@ -162,6 +164,18 @@ fn colors(text: &str) -> Vec<NamedColor> {
         }
     }
     found.sort_by_key(|(pos, _)| *pos);
+    if found.is_empty() {
+        // "warm colours": a family of colours, when none is named.
+        if let Some((_, family)) = PALETTE_WORDS.iter().find(|(phrase, _)| has(text, phrase)) {
+            return family
+                .iter()
+                .map(|(name, hex)| NamedColor {
+                    name: name.to_string(),
+                    hex: *hex,
+                })
+                .collect();
+        }
+    }
     found.into_iter().map(|(_, c)| c).take(4).collect()
 }
 
@@ -208,6 +222,13 @@ fn headline(raw: &str, text: &str) -> String {
     }
     if let Some(l) = labelled(raw) {
         return l;
+    }
+    if let Some(title) = described(raw) {
+        return if is_rtl(&title) {
+            title
+        } else {
+            title.to_uppercase()
+        };
     }
     let instruction = INSTRUCTION_CUES.iter().any(|c| has(text, c));
     let source = if instruction {
@@ -295,6 +316,40 @@ fn labelled(raw: &str) -> Option<String> {
         }
     }
     None
+}
+
+/// "cooking video: easy pasta in 10 minutes, warm colours": a few words saying what the
+/// video is, a colon, then its title (up to the first comma). Words that are only symbols
+/// (emoji) are left out.
+fn described(raw: &str) -> Option<String> {
+    let (head, rest) = raw.split_once([':', '：'])?;
+    let head = head.to_lowercase();
+    let descriptor = [
+        "video",
+        "thumbnail",
+        "vlog",
+        "episode",
+        "ویدیو",
+        "ویدئو",
+        "تامبنیل",
+        "قسمت",
+    ]
+    .iter()
+    .any(|w| head.contains(w));
+    if !descriptor || head.split_whitespace().count() > 5 {
+        return None;
+    }
+    let value = rest.split([',', '\n', '،', ';']).next()?;
+    let words: Vec<&str> = value
+        .split_whitespace()
+        .filter(|w| w.chars().any(char::is_alphanumeric))
+        .collect();
+    let title = words.join(" ");
+    let title = title.trim_end_matches(['.', '!', '?']).trim();
+    (1..=10)
+        .contains(&words.len())
+        .then(|| title.to_string())
+        .filter(|t| !t.is_empty())
 }
 
 /// Removes "create a gaming thumbnail with ... colors"-style scaffolding, keeping the subject.

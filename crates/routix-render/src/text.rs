@@ -65,7 +65,14 @@ pub fn shape_word(face: &Face<'_>, text: &str) -> Word {
         Direction::LeftToRight
     });
     buffer.guess_segment_properties();
-    let shaped = rustybuzz::shape(face, &[], buffer);
+    // Proportional figures: tabular digits leave a display face's narrow "1" in a wide
+    // cell, which reads as a stray space in "10 MINUTES".
+    let features = [rustybuzz::Feature::new(
+        ttf_parser::Tag::from_bytes(b"pnum"),
+        1,
+        ..,
+    )];
+    let shaped = rustybuzz::shape(face, &features, buffer);
     let mut pen = 0.0;
     let mut glyphs = Vec::with_capacity(shaped.len());
     for (info, pos) in shaped.glyph_infos().iter().zip(shaped.glyph_positions()) {
@@ -401,6 +408,14 @@ mod tests {
         assert!(at(two) < at(zero), "{drawn:?}");
         // Displayed left to right: بالا ۲۰٪ قیمت
         assert_eq!(visual_order(&words, &[0, 1, 2], true), vec![2, 1, 0]);
+    }
+
+    #[test]
+    fn figures_are_proportional() {
+        let display = &crate::fonts::fonts().unwrap().display;
+        let one = shape_word(display, "1").advance;
+        let zero = shape_word(display, "0").advance;
+        assert!(one < zero * 0.8, "1 is {one} wide, 0 is {zero}");
     }
 
     #[test]

@@ -108,6 +108,10 @@ fn persian_colour(name: &str) -> &str {
         "gray" => "خاکستری",
         "brown" => "قهوه‌ای",
         "turquoise" | "teal" | "cyan" => "فیروزه‌ای",
+        "magenta" => "سرخابی",
+        "beige" => "کرم",
+        "lavender" => "یاسی",
+        "mint" => "سبز نعنایی",
         other => other,
     }
 }

@@ -860,3 +860,44 @@ pub const INSTRUCTION_CUES: &[&str] = &[
     "می خواهم",
     "رنگ",
 ];
+
+/// Phrases that ask for a family of colours rather than naming them; used when no colour is
+/// named. Persian is matched after normalisation (ZWNJ becomes a space).
+pub const PALETTE_WORDS: &[(&str, &[(&str, Rgb)])] = &[
+    ("warm colors", WARM),
+    ("warm colours", WARM),
+    ("warm tones", WARM),
+    ("warm palette", WARM),
+    ("رنگ های گرم", WARM),
+    ("رنگهای گرم", WARM),
+    ("رنگ گرم", WARM),
+    ("تم گرم", WARM),
+    ("cool colors", COOL),
+    ("cool colours", COOL),
+    ("cool tones", COOL),
+    ("cold colors", COOL),
+    ("رنگ های سرد", COOL),
+    ("رنگهای سرد", COOL),
+    ("رنگ سرد", COOL),
+    ("تم سرد", COOL),
+    ("pastel", PASTEL),
+    ("پاستلی", PASTEL),
+];
+
+const WARM: &[(&str, Rgb)] = &[
+    ("orange", Rgb::new(0xff, 0x7a, 0x00)),
+    ("red", Rgb::new(0xc6, 0x28, 0x28)),
+    ("gold", Rgb::new(0xf5, 0xb7, 0x01)),
+];
+
+const COOL: &[(&str, Rgb)] = &[
+    ("blue", Rgb::new(0x1e, 0x5e, 0xff)),
+    ("navy", Rgb::new(0x0a, 0x1f, 0x44)),
+    ("cyan", Rgb::new(0x00, 0xd1, 0xff)),
+];
+
+const PASTEL: &[(&str, Rgb)] = &[
+    ("pink", Rgb::new(0xf8, 0xb4, 0xd0)),
+    ("lavender", Rgb::new(0x4a, 0x3b, 0x6b)),
+    ("mint", Rgb::new(0x9d, 0xe8, 0xc8)),
+];

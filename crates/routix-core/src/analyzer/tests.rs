@@ -182,6 +182,34 @@ fn video_titles_are_categorised() {
 }
 
 #[test]
+fn a_described_video_gives_its_title_as_the_headline() {
+    let a = analyze("cooking video: easy pasta in 10 minutes 🍝, warm colors");
+    assert_eq!(a.headline, "EASY PASTA IN 10 MINUTES");
+    assert_eq!(a.category.as_str(), "cooking");
+    let fa = analyze("ویدیوی آشپزی: پاستا در ۱۰ دقیقه، رنگ‌های گرم");
+    assert_eq!(fa.headline, "پاستا در ۱۰ دقیقه");
+    // A colon that follows no description of a video is no title.
+    assert_ne!(analyze("note: make it red").headline, "MAKE IT RED");
+}
+
+#[test]
+fn colour_families_stand_in_when_no_colour_is_named() {
+    let names =
+        |p: &str| -> Vec<String> { analyze(p).colors.into_iter().map(|c| c.name).collect() };
+    assert_eq!(
+        names("cooking video: easy pasta, warm colors"),
+        ["orange", "red", "gold"]
+    );
+    assert_eq!(names("ولاگ سفر با رنگ‌های سرد"), ["blue", "navy", "cyan"]);
+    assert_eq!(names("beauty tips, pastel"), ["pink", "lavender", "mint"]);
+    // Named colours win.
+    assert_eq!(
+        names("gaming, warm colors, red and black"),
+        ["red", "black"]
+    );
+}
+
+#[test]
 fn pasted_titles_become_short_headlines() {
     let a = analyze("I Survived 100 Days in Hardcore Minecraft | Full Movie");
     assert_eq!(a.headline, "I SURVIVED 100 DAYS IN HARDCORE");

@@ -23,9 +23,9 @@ pub struct Args {
     /// Use this template instead of the best match.
     #[arg(long)]
     template: Option<String>,
-    /// jpeg, webp or png.
-    #[arg(long, default_value = "jpeg")]
-    format: String,
+    /// jpeg, webp or png (default: from --out's extension, else jpeg).
+    #[arg(long)]
+    format: Option<String>,
     /// Add the free-plan watermark.
     #[arg(long)]
     watermark: bool,
@@ -35,9 +35,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
-    if !["jpeg", "jpg", "webp", "png"].contains(&args.format.as_str()) {
-        anyhow::bail!("--format must be jpeg, webp or png");
-    }
+    let format = super::output_format(args.format.as_deref(), &args.out)?;
     let settings = Settings::load(&Vars::from_process_env(), None)?;
     super::runtime()?.block_on(async move {
         let engine = routix_server::app::build_engine(&settings, None).await?;
@@ -47,7 +45,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         };
         let Some(batch) = &args.batch else {
             let prompt = args.prompt.clone().unwrap_or_default();
-            let (bytes, out) = make(&engine, &args, &prompt, &references, 0, true).await?;
+            let (bytes, out) = make(&engine, &args, format, &prompt, &references, 0, true).await?;
             println!("{} ({} KiB)", out.display(), bytes / 1024);
             return Ok(());
         };
@@ -66,7 +64,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         let mut failed = 0;
         for (i, prompt) in prompts.iter().enumerate() {
             progress(i, prompts.len(), prompt);
-            if let Err(e) = make(&engine, &args, prompt, &references, i + 1, false).await {
+            if let Err(e) = make(&engine, &args, format, prompt, &references, i + 1, false).await {
                 failed += 1;
                 eprintln!("\r\x1b[2K  {prompt}: {e:#}");
             }
@@ -102,6 +100,7 @@ fn progress(done: usize, total: usize, label: &str) {
 async fn make(
     engine: &pipeline::Engine,
     args: &Args,
+    format: routix_render::OutputFormat,
     prompt: &str,
     references: &[routix_providers::ReferenceImage],
     index: usize,
@@ -152,7 +151,6 @@ async fn make(
         .await
         .map_err(anyhow::Error::msg)?;
     say(Stage::Storing);
-    let format = pipeline::output_format(&args.format);
     let (bytes, _) = engine
         .encode(composed, format)
         .await

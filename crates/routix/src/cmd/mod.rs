@@ -10,7 +10,34 @@ mod templates;
 mod worker;
 
 use clap::{Parser, Subcommand};
-use std::process::ExitCode;
+use routix_render::OutputFormat;
+use std::{path::Path, process::ExitCode};
+
+/// The output format: `--format` when given, else the `--out` file's extension, else JPEG.
+/// A `--format` that contradicts the file's extension is refused rather than writing, say,
+/// JPEG bytes into `thumb.png`.
+fn output_format(flag: Option<&str>, out: &Path) -> anyhow::Result<OutputFormat> {
+    let from_flag = flag
+        .map(|f| {
+            OutputFormat::parse(f)
+                .ok_or_else(|| anyhow::anyhow!("--format must be jpeg, webp or png"))
+        })
+        .transpose()?;
+    let from_extension = (!out.is_dir())
+        .then(|| out.extension().and_then(|e| e.to_str()))
+        .flatten()
+        .and_then(OutputFormat::parse);
+    match (from_flag, from_extension) {
+        (Some(f), Some(e)) if f != e => anyhow::bail!(
+            "--out {} is a .{} file but --format is {}; make them agree",
+            out.display(),
+            out.extension().and_then(|e| e.to_str()).unwrap_or_default(),
+            f.name()
+        ),
+        (Some(f), _) | (None, Some(f)) => Ok(f),
+        (None, None) => Ok(OutputFormat::Jpeg),
+    }
+}
 
 #[derive(Debug, Parser)]
 #[command(
@@ -75,4 +102,23 @@ fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_format_follows_the_flag_or_the_file_name() {
+        let f = |flag, out: &str| output_format(flag, Path::new(out)).map_err(|e| e.to_string());
+        assert_eq!(f(None, "thumb.png"), Ok(OutputFormat::Png));
+        assert_eq!(f(None, "thumb.WEBP"), Ok(OutputFormat::Webp));
+        assert_eq!(f(None, "thumb"), Ok(OutputFormat::Jpeg));
+        assert_eq!(f(Some("png"), "thumb"), Ok(OutputFormat::Png));
+        assert_eq!(f(Some("jpg"), "thumb.jpeg"), Ok(OutputFormat::Jpeg));
+        assert!(f(Some("webp"), "thumb.png")
+            .unwrap_err()
+            .contains("make them agree"));
+        assert!(f(Some("gif"), "thumb").unwrap_err().contains("--format"));
+    }
 }

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use routix_core::Rgb;
-use routix_render::{encode, render, OutputFormat, RenderRequest, TemplateLibrary};
+use routix_render::{encode, render, RenderRequest, TemplateLibrary};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -22,9 +22,9 @@ pub struct Args {
     /// Colours overriding the template's palette, e.g. "#e51b23,#0d0d0f".
     #[arg(long)]
     palette: Option<String>,
-    /// jpeg, webp or png.
-    #[arg(long, default_value = "jpeg")]
-    format: String,
+    /// jpeg, webp or png (default: from --out's extension, else jpeg).
+    #[arg(long)]
+    format: Option<String>,
     /// Add the free-plan watermark.
     #[arg(long)]
     watermark: bool,
@@ -44,8 +44,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             args.template
         )
     })?;
-    let format = OutputFormat::parse(&args.format)
-        .ok_or_else(|| anyhow::anyhow!("--format must be jpeg, webp or png"))?;
+    let format = super::output_format(args.format.as_deref(), &args.out)?;
     let palette = match &args.palette {
         None => None,
         Some(p) => Some(
