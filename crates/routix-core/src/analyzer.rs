@@ -236,16 +236,19 @@ fn headline(raw: &str, text: &str) -> String {
     } else {
         raw.to_string()
     };
-    let words: Vec<&str> = source.split_whitespace().collect();
     let cleaned: Vec<&str> = if instruction {
-        words
+        // The clause that says the most ("…python for beginners, blue colours" → the first),
+        // without colour words, the little words that joined them, and "video"-type fillers
+        // at its start; little words inside the title stay ("pasta in 10 minutes").
+        let clauses: Vec<Vec<&str>> = source
+            .split([',', '،', ';', '؛'])
+            .map(content_words)
+            .collect();
+        let score = |c: &Vec<&str>| c.iter().filter(|w| !is_stopword(w)).count();
+        clauses
             .into_iter()
-            .filter(|w| {
-                let n = normalise(w);
-                let n = n.trim();
-                !STOPWORDS.contains(&n) && !COLOR_WORDS.iter().any(|(c, _, _)| *c == n)
-            })
-            .collect()
+            .max_by_key(|c| score(c) * 2 + usize::from(c.is_empty()))
+            .unwrap_or_default()
     } else {
         // A pasted title: keep its words, cut after a separator like "|" or " - ".
         let title = raw.split(['|', '#']).next().unwrap_or(raw);
@@ -260,8 +263,9 @@ fn headline(raw: &str, text: &str) -> String {
         head.pop();
     }
     let h = head.join(" ");
-    let h =
-        h.trim_matches(|c: char| c == ',' || c == '.' || c == ':' || c == ';' || c.is_whitespace());
+    let h = h.trim_matches(|c: char| {
+        matches!(c, ',' | '.' | ':' | ';' | '،' | '؛') || c.is_whitespace()
+    });
     if h.is_empty() {
         raw.split_whitespace()
             .take(MAX_HEADLINE_WORDS)
@@ -273,6 +277,62 @@ fn headline(raw: &str, text: &str) -> String {
         h.to_uppercase()
     }
 }
+
+fn is_stopword(w: &str) -> bool {
+    STOPWORDS.contains(&normalise(w).trim())
+}
+
+fn is_colour_word(w: &str) -> bool {
+    let n = normalise(w);
+    COLOR_WORDS.iter().any(|(c, _, _)| *c == n.trim())
+}
+
+/// A clause's words without colour words, the stopwords beside them ("red and black",
+/// "with blue"), "video"-type fillers at its start, and symbol-only words (emoji).
+fn content_words(clause: &str) -> Vec<&str> {
+    let words: Vec<&str> = clause
+        .split_whitespace()
+        .filter(|w| w.chars().any(char::is_alphanumeric))
+        .collect();
+    let colour: Vec<bool> = words.iter().map(|w| is_colour_word(w)).collect();
+    let mut kept: Vec<&str> = words
+        .iter()
+        .enumerate()
+        .filter(|&(i, w)| {
+            let beside_colour =
+                (i > 0 && colour[i - 1]) || colour.get(i + 1).copied().unwrap_or(false);
+            !colour[i] && (!is_stopword(w) || !beside_colour)
+        })
+        .map(|(_, w)| *w)
+        .collect();
+    while kept
+        .first()
+        .is_some_and(|w| is_stopword(w) || FILLERS.contains(&normalise(w).trim()))
+    {
+        kept.remove(0);
+    }
+    while kept.last().is_some_and(|w| is_stopword(w)) {
+        kept.pop();
+    }
+    kept
+}
+
+/// Words that say what the request is about rather than what the thumbnail should say.
+const FILLERS: &[&str] = &[
+    "video",
+    "videos",
+    "thumbnail",
+    "ویدیو",
+    "ویدیوی",
+    "ویدئو",
+    "ویدئوی",
+    "تامبنیل",
+    "رنگ",
+    "colors",
+    "colours",
+    "color",
+    "colour",
+];
 
 fn quoted(raw: &str) -> Option<String> {
     for (open, close) in [('"', '"'), ('“', '”'), ('«', '»'), ('\'', '\'')] {
@@ -354,8 +414,7 @@ fn described(raw: &str) -> Option<String> {
 
 /// Removes "create a gaming thumbnail with ... colors"-style scaffolding, keeping the subject.
 fn strip_instructions(raw: &str) -> String {
-    let mut s = raw.to_string();
-    for pattern in [
+    let mut patterns = [
         "create a",
         "create an",
         "make a",
@@ -369,25 +428,51 @@ fn strip_instructions(raw: &str) -> String {
         "thumbnail",
         "for my video about",
         "for my video",
+        "for my",
         "video about",
         "with",
         "colors",
         "colours",
         "color",
         "colour",
+        "برای ویدیوی",
         "برای ویدیو",
+        "برای ویدئوی",
         "تامبنیل",
         "بساز",
         "طراحی کن",
         "میخوام",
+        "می‌خوام",
         "با رنگ های",
         "با رنگ‌های",
+        "با رنگ",
         "رنگ",
-    ] {
-        let lower = s.to_lowercase();
-        if let Some(pos) = lower.find(pattern) {
-            if s.is_char_boundary(pos) && s.is_char_boundary(pos + pattern.len()) {
-                s.replace_range(pos..pos + pattern.len(), " ");
+    ];
+    // Longest first, so "for my video about" goes whole before "with" or "for my" could split it.
+    patterns.sort_by_key(|p| std::cmp::Reverse(p.len()));
+    let mut s = raw.to_string();
+    for pattern in patterns {
+        let mut from = 0;
+        loop {
+            let lower = s.to_lowercase();
+            // Lower-casing Persian and ASCII keeps byte offsets; anything else is skipped.
+            if lower.len() != s.len() {
+                break;
+            }
+            let Some(found) = lower[from..].find(pattern) else {
+                break;
+            };
+            let (pos, end) = (from + found, from + found + pattern.len());
+            let starts_word = s[..pos]
+                .chars()
+                .next_back()
+                .is_none_or(|c| !c.is_alphanumeric());
+            let ends_word = s[end..].chars().next().is_none_or(|c| !c.is_alphanumeric());
+            if starts_word && ends_word {
+                s.replace_range(pos..end, " ");
+                from = pos;
+            } else {
+                from = end;
             }
         }
     }

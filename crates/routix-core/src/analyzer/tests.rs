@@ -210,6 +210,35 @@ fn colour_families_stand_in_when_no_colour_is_named() {
 }
 
 #[test]
+fn requests_keep_the_title_and_drop_the_scaffolding() {
+    let cases = [
+        (
+            "ویدیوی آموزش برنامه‌نویسی پایتون برای مبتدی‌ها، رنگ آبی",
+            "آموزش برنامه‌نویسی پایتون برای مبتدی‌ها",
+        ),
+        (
+            "تامبنیل برای ویدیوی بررسی گوشی جدید سامسونگ با رنگ مشکی",
+            "بررسی گوشی جدید سامسونگ",
+        ),
+        (
+            "make a thumbnail for my vlog, trip to Paris",
+            "TRIP TO PARIS",
+        ),
+        (
+            "Create a cooking thumbnail for my video about easy homemade pasta with yellow colors",
+            "COOKING EASY HOMEMADE PASTA",
+        ),
+        (
+            "Create a thumbnail with the colors red and white for a football match",
+            "FOOTBALL MATCH",
+        ),
+    ];
+    for (prompt, headline) in cases {
+        assert_eq!(analyze(prompt).headline, headline, "{prompt}");
+    }
+}
+
+#[test]
 fn pasted_titles_become_short_headlines() {
     let a = analyze("I Survived 100 Days in Hardcore Minecraft | Full Movie");
     assert_eq!(a.headline, "I SURVIVED 100 DAYS IN HARDCORE");
