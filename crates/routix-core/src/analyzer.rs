@@ -311,7 +311,10 @@ fn content_words(clause: &str) -> Vec<&str> {
     {
         kept.remove(0);
     }
-    while kept.last().is_some_and(|w| is_stopword(w)) {
+    while kept
+        .last()
+        .is_some_and(|w| is_stopword(w) || FILLERS.contains(&normalise(w).trim()))
+    {
         kept.pop();
     }
     kept
@@ -382,7 +385,19 @@ fn labelled(raw: &str) -> Option<String> {
 /// video is, a colon, then its title (up to the first comma). Words that are only symbols
 /// (emoji) are left out.
 fn described(raw: &str) -> Option<String> {
-    let (head, rest) = raw.split_once([':', '：'])?;
+    let lower = raw.to_lowercase();
+    let (head, rest) = match raw.split_once([':', '：']) {
+        Some(split) => split,
+        // "vlog about my trip to Shiraz", "ویدیو درباره‌ی …" (the same offsets in `raw`).
+        None => [" about ", " درباره‌ی ", " درباره ی ", " درباره "]
+            .iter()
+            .find_map(|sep| {
+                lower
+                    .find(sep)
+                    .map(|at| (&raw[..at], &raw[at + sep.len()..]))
+            })
+            .filter(|_| lower.len() == raw.len())?,
+    };
     let head = head.to_lowercase();
     let descriptor = [
         "video",
@@ -396,14 +411,16 @@ fn described(raw: &str) -> Option<String> {
     ]
     .iter()
     .any(|w| head.contains(w));
-    if !descriptor || head.split_whitespace().count() > 5 {
+    if !descriptor
+        || head.split_whitespace().count() > 5
+        || INSTRUCTION_CUES
+            .iter()
+            .any(|c| has(&normalise(&head), c) && *c != "thumbnail")
+    {
         return None;
     }
     let value = rest.split([',', '\n', '،', ';']).next()?;
-    let words: Vec<&str> = value
-        .split_whitespace()
-        .filter(|w| w.chars().any(char::is_alphanumeric))
-        .collect();
+    let words = content_words(value);
     let title = words.join(" ");
     let title = title.trim_end_matches(['.', '!', '?']).trim();
     (1..=10)

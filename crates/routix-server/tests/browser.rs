@@ -34,9 +34,44 @@ struct Session {
     client: Client,
     db: routix_store::Db,
     downloads: PathBuf,
+    settings: Settings,
+    server: Option<Server>,
     _driver: Driver,
     _data: tempfile::TempDir,
     _guard: tokio::sync::MutexGuard<'static, ()>,
+}
+
+/// A running app and the means to stop it gracefully.
+struct Server {
+    stop: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+async fn serve(settings: Settings) -> (Server, String, routix_store::Db) {
+    let app = Application::build(settings).await.unwrap();
+    let base = format!("http://{}", app.local_addr());
+    let db = app.state().db.clone();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(app.run_until(async move {
+        let _ = stopped.await;
+    }));
+    (Server { stop, task }, base, db)
+}
+
+impl Session {
+    /// Shuts the server down the way SIGTERM does (open sockets get 1001).
+    async fn stop_server(&mut self) {
+        if let Some(server) = self.server.take() {
+            let _ = server.stop.send(());
+            let _ = server.task.await;
+        }
+    }
+
+    /// Starts the app again on the same address and data.
+    async fn restart_server(&mut self) {
+        let (server, _, _) = serve(self.settings.clone()).await;
+        self.server = Some(server);
+    }
 }
 
 fn free_port() -> u16 {
@@ -91,12 +126,10 @@ async fn start(lang: &str) -> Option<Session> {
         "SECRET_KEY".to_string(),
         "browser-test-secret-0123456789abcdef-xyz".to_string(),
     );
-    let settings =
-        Settings::load(&Vars::from_map(vars), Some("127.0.0.1:0".parse().unwrap())).unwrap();
-    let app = Application::build(settings).await.unwrap();
-    let base = format!("http://{}", app.local_addr());
-    let db = app.state().db.clone();
-    tokio::spawn(app.run_until(std::future::pending()));
+    // A fixed port, so a test can stop the server and start it again at the same address.
+    let bind = format!("127.0.0.1:{}", free_port()).parse().unwrap();
+    let settings = Settings::load(&Vars::from_map(vars), Some(bind)).unwrap();
+    let (server, base, db) = serve(settings.clone()).await;
     let mut caps = serde_json::Map::new();
     caps.insert(
         "goog:chromeOptions".into(),
@@ -130,6 +163,8 @@ async fn start(lang: &str) -> Option<Session> {
         client: client.expect("chromedriver session"),
         db,
         downloads,
+        settings,
+        server: Some(server),
         _driver: driver,
         _data: data,
         _guard: guard,
@@ -425,6 +460,58 @@ async fn a_creator_signs_up_chats_generates_and_downloads_from_the_gallery() {
         "both conversations are listed"
     );
     c.clone().close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dropped_connection_comes_back_and_replays_what_was_missed() {
+    let Some(mut s) = start("en-US").await else {
+        return;
+    };
+    let base = s.base.clone();
+    sign_up(&s.client, &base, "flaky@example.com").await;
+    let c = s.client.clone();
+    find(&c, "#composer")
+        .await
+        .send_keys("vlog about my trip to Shiraz")
+        .await
+        .unwrap();
+    find(&c, "#send").await.click().await.unwrap();
+    wait_for(&c, "#conn-state[data-state=connected]", 15).await;
+    wait_for(&c, ".msg.theirs", 15).await;
+
+    // The server goes away (a deploy): the page says it is reconnecting…
+    s.stop_server().await;
+    wait_for(&c, "#conn-state[data-state=reconnecting]", 10).await;
+    shot(&c, "10-reconnecting").await;
+    // …a message is written meanwhile (from another device)…
+    let path = js(&c, "return location.pathname").await;
+    let id: routix_store::ConversationId = path
+        .as_str()
+        .unwrap()
+        .trim_start_matches("/chat/")
+        .parse()
+        .unwrap();
+    // (The stopped app closed its pool; this is another client of the same database.)
+    let db = routix_store::Db::connect(&s.settings.database_url, 1)
+        .await
+        .unwrap();
+    let me = db.user_by_email("flaky@example.com").await.unwrap();
+    db.add_message(
+        id,
+        Some(me.id),
+        routix_store::chat::Role::User,
+        "sent while you were away",
+        &json!({}),
+    )
+    .await
+    .unwrap();
+    // …and when the server is back at the same address, the page reconnects by itself and
+    // shows what it missed.
+    s.restart_server().await;
+    wait_for(&c, "#conn-state[data-state=connected]", 20).await;
+    wait_for_text(&c, "sent while you were away", 10).await;
+    shot(&c, "11-reconnected").await;
+    s.client.clone().close().await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
