@@ -56,23 +56,31 @@ fn solid(c: Rgb, opacity: f32) -> SkPaint<'static> {
 }
 
 /// The layers below a template's first text depend only on the design, the size and the
-/// palette when no image is supplied; they are drawn once and reused, so a template rendered
-/// again (another title, the same look) only draws its text. Bounded: a few full canvases.
+/// palette when no image is supplied; they are kept and reused, so a template rendered again
+/// (another title, the same look) only draws its text. Kept from the second render of the
+/// same look on: most requested palettes are seen once, and copying their canvas into the
+/// cache would be wasted. Bounded: a few full canvases.
 type StaticKey = (u64, u32, u32, [u8; 9]);
 const STATIC_CACHE_ENTRIES: usize = 16;
+const SEEN_KEYS: usize = 1024;
 
-fn static_cache(
-) -> &'static std::sync::Mutex<std::collections::HashMap<StaticKey, std::sync::Arc<Pixmap>>> {
-    static CACHE: std::sync::OnceLock<
-        std::sync::Mutex<std::collections::HashMap<StaticKey, std::sync::Arc<Pixmap>>>,
-    > = std::sync::OnceLock::new();
+#[derive(Default)]
+struct StaticCache {
+    canvases: std::collections::HashMap<StaticKey, std::sync::Arc<Pixmap>>,
+    /// Looks rendered once, not (yet) kept.
+    seen: std::collections::HashSet<StaticKey>,
+}
+
+fn static_cache() -> &'static std::sync::Mutex<StaticCache> {
+    static CACHE: std::sync::OnceLock<std::sync::Mutex<StaticCache>> = std::sync::OnceLock::new();
     CACHE.get_or_init(Default::default)
 }
 
 /// Empties the static-layer cache (benchmarks measure cold renders with it).
 pub fn clear_static_cache() {
     if let Ok(mut cache) = static_cache().lock() {
-        cache.clear();
+        cache.canvases.clear();
+        cache.seen.clear();
     }
 }
 
@@ -110,14 +118,19 @@ pub fn render(template: &Template, req: &RenderRequest) -> Result<Rendered, Rend
             palette.accent.b,
         ],
     );
-    let cached = (prefix > 0)
-        .then(|| {
-            static_cache()
-                .lock()
-                .ok()
-                .and_then(|c| c.get(&key).cloned())
-        })
-        .flatten();
+    // The cached canvas, or whether this render should leave one (its look seen before).
+    let (cached, keep) = match (prefix > 0).then(|| static_cache().lock().ok()).flatten() {
+        Some(mut cache) => match cache.canvases.get(&key).cloned() {
+            Some(base) => (Some(base), false),
+            None => {
+                if cache.seen.len() >= SEEN_KEYS {
+                    cache.seen.clear();
+                }
+                (None, !cache.seen.insert(key))
+            }
+        },
+        None => (None, false),
+    };
     let (mut canvas, start) = match cached {
         Some(base) => ((*base).clone(), prefix),
         None => {
@@ -125,7 +138,13 @@ pub fn render(template: &Template, req: &RenderRequest) -> Result<Rendered, Rend
                 width: w,
                 height: h,
             })?;
-            fresh.fill(Color::BLACK);
+            // Thumbnails are opaque: start from black, unless the first layer is a
+            // background that will cover every pixel anyway.
+            let covered = matches!(template.layers.first(), Some(Layer::Background { .. }))
+                && (template.meta.has_image_slot || req.image.is_none());
+            if !covered {
+                fresh.fill(Color::BLACK);
+            }
             (fresh, 0)
         }
     };
@@ -140,12 +159,14 @@ pub fn render(template: &Template, req: &RenderRequest) -> Result<Rendered, Rend
         draw_background_image(&mut canvas, img);
     }
     for (index, layer) in template.layers.iter().enumerate().skip(start) {
-        if index == prefix && prefix > 0 && start == 0 {
+        if index == prefix && keep {
             if let Ok(mut cache) = static_cache().lock() {
-                if cache.len() >= STATIC_CACHE_ENTRIES {
-                    cache.clear();
+                if cache.canvases.len() >= STATIC_CACHE_ENTRIES {
+                    cache.canvases.clear();
                 }
-                cache.insert(key, std::sync::Arc::new(canvas.clone()));
+                cache
+                    .canvases
+                    .insert(key, std::sync::Arc::new(canvas.clone()));
             }
         }
         match layer {
