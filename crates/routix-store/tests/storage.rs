@@ -10,9 +10,10 @@ use std::{
 use bytes::Bytes;
 use routix_store::blobs::{content_key, BlobStore, SecretString, StorageBackend};
 
-struct Moto(Child);
+/// A local stand-in for a cloud service, stopped when dropped.
+struct Service(Child);
 
-impl Drop for Moto {
+impl Drop for Service {
     fn drop(&mut self) {
         let _ = self.0.kill();
         let _ = self.0.wait();
@@ -27,23 +28,28 @@ fn free_port() -> u16 {
         .port()
 }
 
-/// Starts `moto_server` on a random port, or explains why not (fatal in CI).
-async fn moto() -> Option<(Moto, String)> {
+/// Starts a stand-in service, or says why not: a skip locally, a failure in CI.
+fn spawn(mut command: Command, install: &str) -> Option<Service> {
+    let name = command.get_program().to_string_lossy().into_owned();
+    match command.stdout(Stdio::null()).stderr(Stdio::null()).spawn() {
+        Ok(child) => Some(Service(child)),
+        Err(_) => {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "{name} is required in CI ({install})"
+            );
+            eprintln!("{name} not installed: skipping its tests");
+            None
+        }
+    }
+}
+
+/// Starts `moto_server` (a local S3) on a random port with a `routix-test` bucket.
+async fn moto() -> Option<(Service, String)> {
     let port = free_port();
-    let child = Command::new("moto_server")
-        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn();
-    let Ok(child) = child else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "moto_server is required in CI (pip install 'moto[server]')"
-        );
-        eprintln!("moto_server not installed: skipping S3 tests");
-        return None;
-    };
-    let moto = Moto(child);
+    let mut command = Command::new("moto_server");
+    command.args(["-H", "127.0.0.1", "-p", &port.to_string()]);
+    let moto = spawn(command, "pip install 'moto[server]'")?;
     let url = format!("http://127.0.0.1:{port}");
     for _ in 0..100 {
         if tokio::net::TcpStream::connect(("127.0.0.1", port))
@@ -125,33 +131,17 @@ const AZURITE_ACCOUNT: &str = "devstoreaccount1";
 const AZURITE_KEY: &str =
     "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
-/// Starts `azurite-blob` on a random port with a fresh container, or explains why not
-/// (fatal in CI).
-async fn azurite() -> Option<(Moto, tempfile::TempDir, String)> {
+/// Starts `azurite-blob` (a local Azure Blob service) on a random port with a fresh
+/// `routix-test` container.
+async fn azurite() -> Option<(Service, tempfile::TempDir, String)> {
     let port = free_port();
     let dir = tempfile::tempdir().unwrap();
-    let child = Command::new("azurite-blob")
-        .args([
-            "--blobHost",
-            "127.0.0.1",
-            "--blobPort",
-            &port.to_string(),
-            "--silent",
-        ])
-        .args(["--skipApiVersionCheck", "--location"])
-        .arg(dir.path())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn();
-    let Ok(child) = child else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "azurite-blob is required in CI (npm install -g azurite)"
-        );
-        eprintln!("azurite-blob not installed: skipping Azure tests");
-        return None;
-    };
-    let server = Moto(child);
+    let mut command = Command::new("azurite-blob");
+    command
+        .args(["--blobHost", "127.0.0.1", "--blobPort", &port.to_string()])
+        .args(["--silent", "--skipApiVersionCheck", "--location"])
+        .arg(dir.path());
+    let server = spawn(command, "npm install -g azurite")?;
     let endpoint = format!("http://127.0.0.1:{port}/{AZURITE_ACCOUNT}");
     for _ in 0..100 {
         if tokio::net::TcpStream::connect(("127.0.0.1", port))
