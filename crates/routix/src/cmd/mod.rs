@@ -23,10 +23,18 @@ fn output_format(flag: Option<&str>, out: &Path) -> anyhow::Result<OutputFormat>
                 .ok_or_else(|| anyhow::anyhow!("--format must be jpeg, webp or png"))
         })
         .transpose()?;
-    let from_extension = (!out.is_dir())
+    let extension = (!out.is_dir())
         .then(|| out.extension().and_then(|e| e.to_str()))
-        .flatten()
-        .and_then(OutputFormat::parse);
+        .flatten();
+    let from_extension = match extension {
+        None => None,
+        Some(e) => Some(OutputFormat::parse(e).ok_or_else(|| {
+            anyhow::anyhow!(
+                "--out {}: Routix writes .jpg, .webp or .png files",
+                out.display()
+            )
+        })?),
+    };
     match (from_flag, from_extension) {
         (Some(f), Some(e)) if f != e => anyhow::bail!(
             "--out {} is a .{} file but --format is {}; make them agree",
@@ -120,5 +128,8 @@ mod tests {
             .unwrap_err()
             .contains("make them agree"));
         assert!(f(Some("gif"), "thumb").unwrap_err().contains("--format"));
+        assert!(f(None, "thumb.gif")
+            .unwrap_err()
+            .contains(".jpg, .webp or .png"));
     }
 }
