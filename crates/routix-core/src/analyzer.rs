@@ -256,10 +256,7 @@ fn headline(raw: &str, text: &str) -> String {
         title.split_whitespace().collect()
     };
     let mut head: Vec<&str> = cleaned.into_iter().take(MAX_HEADLINE_WORDS).collect();
-    while head.last().is_some_and(|w| {
-        let n = normalise(w);
-        STOPWORDS.contains(&n.trim())
-    }) {
+    while head.last().is_some_and(|w| is_stopword(w)) {
         head.pop();
     }
     let h = head.join(" ");

@@ -228,6 +228,49 @@ pub(crate) fn gradient(
     }
 }
 
+/// `color` at `opacity`, premultiplied, as a little-endian RGBA word.
+fn premultiplied(color: Rgb, opacity: f32) -> u32 {
+    let alpha = (opacity.clamp(0.0, 1.0) * 255.0).round() as u32;
+    scale(u32::from_le_bytes([color.r, color.g, color.b, 255]), alpha)
+}
+
+/// Paints `full` over the run of `row` from x `a` to `b` (pixels below `limit`): whole
+/// pixels at `clip`'s coverage (fully without a clip), the one or two pixels the ends cross
+/// at the share of them the run covers.
+fn span(row: &mut [u8], [a, b]: [f32; 2], limit: usize, full: u32, clip: Option<&[u8]>) {
+    let (inner_first, inner_last) = (a.ceil() as usize, (b.floor() as usize).min(limit));
+    if inner_first < inner_last {
+        let pixels = &mut row[inner_first * 4..inner_last * 4];
+        match clip {
+            None => over_span(pixels, full),
+            Some(clip) => {
+                for (px, &m) in pixels
+                    .chunks_exact_mut(4)
+                    .zip(&clip[inner_first..inner_last])
+                {
+                    let src = match m {
+                        0 => continue,
+                        255 => full,
+                        m => scale(full, u32::from(m)),
+                    };
+                    px.copy_from_slice(&over(load(px), src).to_le_bytes());
+                }
+            }
+        }
+    }
+    let (first, last) = (a.floor() as usize, (b.ceil() as usize).min(limit));
+    for x in (first..last).filter(|x| *x < inner_first || *x >= inner_last) {
+        let share = b.min(x as f32 + 1.0) - a.max(x as f32);
+        let cover = (share.clamp(0.0, 1.0) * 255.0 + 0.5) as u32;
+        let m = clip.map_or(cover, |c| div255(u32::from(c[x]) * cover));
+        if m == 0 {
+            continue;
+        }
+        let px = &mut row[x * 4..x * 4 + 4];
+        px.copy_from_slice(&over(load(px), scale(full, m)).to_le_bytes());
+    }
+}
+
 /// A quadrilateral with horizontal top and bottom edges — `top` = [left, right] at row
 /// `y_top`, `bottom` likewise at `y_bottom` — painted in `color` at `opacity` through `clip`.
 /// The slanted sides are anti-aliased by each pixel's horizontal overlap.
@@ -248,8 +291,7 @@ pub(crate) fn trapezoid(
     if height <= 0.0 {
         return;
     }
-    let alpha = (opacity.clamp(0.0, 1.0) * 255.0).round() as u32;
-    let full = scale(u32::from_le_bytes([color.r, color.g, color.b, 255]), alpha);
+    let full = premultiplied(color, opacity);
     let width = canvas.width() as usize;
     let right_edge = width as f32;
     let data = canvas.data_mut();
@@ -262,39 +304,20 @@ pub(crate) fn trapezoid(
             continue;
         }
         let row = &mut data[y * width * 4..(y + 1) * width * 4];
-        let clip_row = &coverage[y * width..(y + 1) * width];
-        // Whole pixels inside the span: the clip's coverage only.
-        let (inner_first, inner_last) = (a.ceil() as usize, (b.floor() as usize).min(width));
-        if inner_first < inner_last {
-            let pixels = row[inner_first * 4..inner_last * 4].chunks_exact_mut(4);
-            for (px, &m) in pixels.zip(&clip_row[inner_first..inner_last]) {
-                let src = match m {
-                    0 => continue,
-                    255 => full,
-                    m => scale(full, u32::from(m)),
-                };
-                px.copy_from_slice(&over(load(px), src).to_le_bytes());
-            }
-        }
-        // The one or two pixels the slanted sides cross.
-        let (first, last) = (a.floor() as usize, (b.ceil() as usize).min(width));
-        for x in (first..last).filter(|x| *x < inner_first || *x >= inner_last) {
-            let cover = b.min(x as f32 + 1.0) - a.max(x as f32);
-            let m = u32::from(clip_row[x]) * (cover.clamp(0.0, 1.0) * 255.0) as u32;
-            if m == 0 {
-                continue;
-            }
-            let px = &mut row[x * 4..x * 4 + 4];
-            px.copy_from_slice(&over(load(px), scale(full, div255(m))).to_le_bytes());
-        }
+        span(
+            row,
+            [a, b],
+            width,
+            full,
+            Some(&coverage[y * width..(y + 1) * width]),
+        );
     }
 }
 
 /// Paints `color` at `opacity` through `mask`, the mask's top-left corner at `at` on the
 /// canvas (parts off the canvas are skipped).
 pub(crate) fn paint_mask(canvas: &mut Pixmap, mask: &Mask, at: [i32; 2], color: Rgb, opacity: f32) {
-    let alpha = (opacity.clamp(0.0, 1.0) * 255.0).round() as u32;
-    let full = scale(u32::from_le_bytes([color.r, color.g, color.b, 255]), alpha);
+    let full = premultiplied(color, opacity);
     let (cw, ch) = (canvas.width() as i32, canvas.height() as i32);
     let (mw, mh) = (mask.width() as i32, mask.height() as i32);
     let (x0, x1) = (at[0].max(0), (at[0] + mw).min(cw));
@@ -344,9 +367,7 @@ pub(crate) fn stripes(
     if spacing < 1.0 || stripe <= 0.0 {
         return;
     }
-    let alpha = (opacity.clamp(0.0, 1.0) * 255.0).round() as u32;
-    let full = scale(u32::from_le_bytes([color.r, color.g, color.b, 255]), alpha);
-    let partial = |cover: f32| scale(full, (cover.clamp(0.0, 1.0) * 255.0 + 0.5) as u32);
+    let full = premultiplied(color, opacity);
     let width = canvas.width() as usize;
     let data = canvas.data_mut();
     let (left, right) = (x0 as f32, x1 as f32);
@@ -362,17 +383,7 @@ pub(crate) fn stripes(
             if a >= b {
                 continue;
             }
-            // Whole pixels inside the stripe share one colour; only the ends are partial.
-            let (inner_first, inner_last) = (a.ceil() as usize, (b.floor() as usize).min(x1));
-            if inner_first < inner_last {
-                over_span(&mut row[inner_first * 4..inner_last * 4], full);
-            }
-            let (first, last) = (a.floor() as usize, (b.ceil() as usize).min(x1));
-            for x in (first..last).filter(|x| *x < inner_first || *x >= inner_last) {
-                let cover = b.min(x as f32 + 1.0) - a.max(x as f32);
-                let px = &mut row[x * 4..x * 4 + 4];
-                px.copy_from_slice(&over(load(px), partial(cover)).to_le_bytes());
-            }
+            span(row, [a, b], x1, full, None);
         }
     }
 }
