@@ -293,12 +293,27 @@ fn storage(vars: &Vars<'_>) -> Result<routix_store::blobs::StorageBackend, Confi
         vars.get(key)
             .ok_or_else(|| err(key, format!("is required when storage is {backend}")))
     };
+    // Endpoints of S3- and Azure-compatible servers: absolute http(s) URLs.
+    let endpoint = |key: &'static str| -> Result<Option<String>, ConfigError> {
+        match vars.get(key) {
+            None => Ok(None),
+            Some(v)
+                if ["http://", "https://"].iter().any(|scheme| {
+                    v.strip_prefix(scheme)
+                        .is_some_and(|rest| !rest.is_empty() && !rest.contains(char::is_whitespace))
+                }) =>
+            {
+                Ok(Some(v.trim_end_matches('/').to_string()))
+            }
+            Some(v) => Err(err(key, format!("expected an http(s) URL, got {v:?}"))),
+        }
+    };
     Ok(match backend.as_str() {
         "local" => StorageBackend::Local,
         "s3" => StorageBackend::S3 {
             bucket: required("AWS_S3_BUCKET")?,
             region: vars.get("AWS_REGION").unwrap_or_else(|| "us-east-1".into()),
-            endpoint: vars.get("AWS_ENDPOINT_URL"),
+            endpoint: endpoint("AWS_ENDPOINT_URL")?,
             access_key_id: vars.get("AWS_ACCESS_KEY_ID"),
             secret_access_key: vars.get("AWS_SECRET_ACCESS_KEY").map(SecretString),
         },
@@ -310,7 +325,7 @@ fn storage(vars: &Vars<'_>) -> Result<routix_store::blobs::StorageBackend, Confi
             account: required("AZURE_STORAGE_ACCOUNT")?,
             container: required("AZURE_STORAGE_CONTAINER")?,
             access_key: vars.get("AZURE_STORAGE_ACCESS_KEY").map(SecretString),
-            endpoint: vars.get("AZURE_STORAGE_ENDPOINT"),
+            endpoint: endpoint("AZURE_STORAGE_ENDPOINT")?,
         },
         other => {
             return Err(err(
@@ -405,6 +420,34 @@ mod tests {
     }
 
     const GOOD: &str = "0123456789abcdef0123456789abcdef";
+
+    #[test]
+    fn storage_endpoints_must_be_http_urls() {
+        let azure = [
+            ("STORAGE_BACKEND", "azure"),
+            ("AZURE_STORAGE_ACCOUNT", "acc"),
+            ("AZURE_STORAGE_CONTAINER", "c"),
+        ];
+        let with = |key, value| {
+            let mut pairs = azure.to_vec();
+            pairs.push((key, value));
+            load(&pairs)
+        };
+        let e = with("AZURE_STORAGE_ENDPOINT", "not a url").unwrap_err();
+        assert_eq!(e.var, "AZURE_STORAGE_ENDPOINT");
+        assert!(with(
+            "AZURE_STORAGE_ENDPOINT",
+            "http://127.0.0.1:10000/devstoreaccount1"
+        )
+        .is_ok());
+        let e = load(&[
+            ("STORAGE_BACKEND", "s3"),
+            ("AWS_S3_BUCKET", "b"),
+            ("AWS_ENDPOINT_URL", "ftp://minio"),
+        ])
+        .unwrap_err();
+        assert_eq!(e.var, "AWS_ENDPOINT_URL");
+    }
 
     #[test]
     fn rejects_missing_placeholder_and_short_secret_in_production() {
