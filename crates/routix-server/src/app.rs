@@ -38,6 +38,8 @@ const JSON_BODY_LIMIT: usize = 1024 * 1024;
 pub enum StartError {
     #[error("cannot open the database: {0}")]
     Database(#[from] routix_store::StoreError),
+    #[error("cannot open object storage: {0}")]
+    Storage(#[source] routix_store::StoreError),
     #[error("cannot set up generation: {0}")]
     Engine(String),
     #[error("cannot listen on {addr}: {source}")]
@@ -51,7 +53,8 @@ pub enum StartError {
 pub async fn open_storage(settings: &Settings) -> Result<(Db, BlobStore), StartError> {
     let db = Db::connect(&settings.database_url, settings.database_pool_size).await?;
     db.migrate().await?;
-    let blobs = BlobStore::open(&settings.storage, &settings.data_dir.join("uploads"))?;
+    let blobs = BlobStore::open(&settings.storage, &settings.data_dir.join("uploads"))
+        .map_err(StartError::Storage)?;
     tracing::info!(storage = blobs.label(), "object storage ready");
     Ok((db, blobs))
 }

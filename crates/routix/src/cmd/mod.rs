@@ -98,11 +98,25 @@ impl Cli {
                     eprintln!("configuration error: {config}");
                     return ExitCode::from(2);
                 }
-                eprintln!("error: {err:#}");
+                eprintln!("error: {}", describe(&err));
                 ExitCode::FAILURE
             }
         }
     }
+}
+
+/// The error and its causes, each said once: many errors already quote their source in
+/// their own message.
+fn describe(err: &anyhow::Error) -> String {
+    let mut message = err.to_string();
+    for cause in err.chain().skip(1) {
+        let cause = cause.to_string();
+        if !message.contains(&cause) {
+            message.push_str(": ");
+            message.push_str(&cause);
+        }
+    }
+    message
 }
 
 /// A multi-threaded runtime for the commands that do network or database work.
@@ -115,6 +129,15 @@ fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn errors_say_each_cause_once() {
+        let io = std::io::Error::other("disk full");
+        let quoted = anyhow::Error::new(io).context("cannot write: disk full");
+        assert_eq!(describe(&quoted), "cannot write: disk full");
+        let plain = anyhow::Error::new(std::io::Error::other("disk full")).context("cannot write");
+        assert_eq!(describe(&plain), "cannot write: disk full");
+    }
 
     #[test]
     fn the_format_follows_the_flag_or_the_file_name() {
