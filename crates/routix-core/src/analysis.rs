@@ -37,6 +37,10 @@ pub struct Analysis {
     /// The text to set on the thumbnail.
     pub headline: String,
     pub keywords: Vec<String>,
+    /// The concrete things the thumbnail should show ("dog", "laptop", «گربه»), most
+    /// important first.
+    #[serde(default)]
+    pub subjects: Vec<String>,
     /// ISO 639-1 code of the prompt's language, e.g. "en", "fa".
     pub language: String,
     pub direction: Direction,

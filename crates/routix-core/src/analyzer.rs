@@ -3,22 +3,26 @@
 //! category by weighted cue words, colours by name in English and Persian, the headline from
 //! quotes, a `text:` label, or the title itself, and a style and mood that suit the category.
 
+pub mod classifier;
+mod correction;
+mod cues;
+mod headline;
 mod lexicon;
+pub mod train;
 
-use lexicon::{
-    CATEGORY_CUES, COLOR_WORDS, INSTRUCTION_CUES, MOOD_CUES, PALETTE_WORDS, STOPWORDS, STYLE_CUES,
-};
+use lexicon::{COLOR_WORDS, MOOD_CUES, PALETTE_WORDS, STOPWORDS, STYLE_CUES};
 
 use crate::{Analysis, AnalysisSource, Category, Direction, NamedColor};
 
-/// Most words a derived headline keeps; thumbnails are read in a glance.
-pub const MAX_HEADLINE_WORDS: usize = 6;
+pub use correction::{correction, Correction};
+use headline::headline;
+pub use headline::MAX_HEADLINE_WORDS;
 
 /// Analyses `prompt` with rules only.
 pub fn analyze(prompt: &str) -> Analysis {
     let text = normalise(prompt);
     let rtl = is_rtl(prompt);
-    let (category, confidence) = category(&text);
+    let (category, confidence) = categorise(prompt, &text, classifier::shipped(), Blend::SHIPPED);
     let colors = colors(&text);
     let style = pick(&text, STYLE_CUES).unwrap_or_else(|| default_style(category));
     let mood = pick(&text, MOOD_CUES).unwrap_or_else(|| default_mood(category));
@@ -26,6 +30,7 @@ pub fn analyze(prompt: &str) -> Analysis {
         category,
         headline: headline(prompt, &text),
         keywords: keywords(&text),
+        subjects: subjects(prompt),
         colors,
         style: style.to_string(),
         mood: mood.to_string(),
@@ -83,7 +88,55 @@ fn has(text: &str, cue: &str) -> bool {
         || text.contains(&format!(" {cue}. "))
         || text.contains(&format!(" {cue}! "))
         // Persian attaches plural and object suffixes: «بازی‌ها», «آموزشی».
-        || (cue.chars().any(is_arabic_script) && text.contains(&format!(" {cue}")))
+        || (cue.chars().any(is_arabic_script) && persian_word_at(text, cue).is_some())
+}
+
+/// Byte offset of Persian `cue` at the start of a word of `text`, the word being the cue
+/// plus a suffix. Short cues take only the common suffixes, so «مو» (hair) is not found
+/// in «موسیقی» nor «شیر» (lion) in «شیراز»; longer ones take any ending («آموزشی»).
+pub(crate) fn persian_word_at(text: &str, cue: &str) -> Option<usize> {
+    const SUFFIXES: &[&str] = &[
+        "ها",
+        "های",
+        "هایی",
+        "ی",
+        "ای",
+        "یی",
+        "ه",
+        "ش",
+        "م",
+        "ت",
+        "مان",
+        "تان",
+        "شان",
+        "ام",
+        "ات",
+        "اش",
+        "تر",
+        "ترین",
+        "یه",
+        "ست",
+        "هاش",
+        "هام",
+        "هامون",
+        "ای",
+        "و",
+        "رو",
+    ];
+    let needle = format!(" {cue}");
+    let short = cue.chars().count() <= 3;
+    let mut from = 0;
+    while let Some(found) = text[from..].find(&needle) {
+        let at = from + found;
+        let rest = &text[at + needle.len()..];
+        let word_end = rest.find(' ').unwrap_or(rest.len());
+        let suffix = rest[..word_end].trim_end_matches(['.', '!']);
+        if suffix.is_empty() || !short || SUFFIXES.contains(&suffix) {
+            return Some(at);
+        }
+        from = at + needle.len();
+    }
+    None
 }
 
 fn is_arabic_script(c: char) -> bool {
@@ -103,17 +156,70 @@ pub fn is_rtl(s: &str) -> bool {
     arabic > 0 && arabic >= latin
 }
 
-fn category(text: &str) -> (Category, f32) {
-    let mut scores: Vec<(Category, f32)> = Vec::new();
-    for (cat, weight, cues) in CATEGORY_CUES {
-        let hits = cues.iter().filter(|c| has(text, c)).count() as f32;
-        if hits > 0.0 {
-            match scores.iter_mut().find(|(c, _)| c == cat) {
-                Some((_, s)) => *s += hits * weight,
-                None => scores.push((*cat, hits * weight)),
-            }
-        }
+/// How the trained model and the cue words are combined.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Blend {
+    /// Log-odds a point of cue weight is worth against the model's log-probability.
+    pub rule_weight: f32,
+    /// With no cue word at all, a model this unsure (top probability) answers `general`.
+    pub general_below: f32,
+}
+
+impl Blend {
+    pub const SHIPPED: Blend = Blend {
+        rule_weight: 0.15,
+        general_below: 0.2,
+    };
+}
+
+/// The category of a prompt and how sure of it Routix is: the model's log-probabilities
+/// plus the weighted cue words found in `text` (its normalised form), as one softmax.
+/// Without a model, the cue words alone decide.
+pub fn categorise(
+    prompt: &str,
+    text: &str,
+    model: Option<&classifier::Model>,
+    blend: Blend,
+) -> (Category, f32) {
+    let rules = rule_scores(text);
+    let Some(model) = model else {
+        return rules_only(rules);
+    };
+    let probs = model.predict(prompt);
+    let rule = |c: Category| rules.iter().find(|(r, _)| *r == c).map_or(0.0, |(_, s)| *s);
+    let combined: Vec<f32> = model
+        .classes()
+        .iter()
+        .zip(&probs)
+        .map(|(c, p)| p.max(1e-6).ln() + blend.rule_weight * rule(*c))
+        .collect();
+    let blended = classifier::softmax(&combined);
+    let (best, conf) =
+        blended.iter().enumerate().fold(
+            (0, 0.0f32),
+            |(bi, bp), (i, p)| if *p > bp { (i, *p) } else { (bi, bp) },
+        );
+    let top_model = probs.iter().copied().fold(0.0f32, f32::max);
+    if rules.is_empty() && top_model < blend.general_below {
+        return (Category::General, (1.0 - top_model).min(0.5));
     }
+    let category = model.classes()[best];
+    // `general` means no topic was found: never a confident answer.
+    let conf = if category == Category::General {
+        conf.min(0.4)
+    } else {
+        conf
+    };
+    (category, (conf * 100.0).round() / 100.0)
+}
+
+/// Summed cue weights per category, for the categories with any cue in `text`.
+pub fn rule_scores(text: &str) -> Vec<(Category, f32)> {
+    cues::index().scores(text)
+}
+
+/// The cue words' answer alone: the best score, sure in proportion to its lead.
+fn rules_only(mut scores: Vec<(Category, f32)>) -> (Category, f32) {
     // Stable order: score, then the category list's order.
     scores.sort_by(|a, b| {
         b.1.partial_cmp(&a.1)
@@ -135,6 +241,13 @@ fn category(text: &str) -> (Category, f32) {
     }
 }
 
+/// The cue words' category for `prompt`, used to split YouTube's coarse categories when
+/// labelling training data.
+pub fn rule_category(prompt: &str) -> Option<Category> {
+    let scores = rule_scores(&normalise(prompt));
+    (!scores.is_empty()).then(|| rules_only(scores).0)
+}
+
 fn colors(text: &str) -> Vec<NamedColor> {
     let mut found: Vec<(usize, NamedColor)> = Vec::new();
     let mut taken = text.to_string();
@@ -146,7 +259,8 @@ fn colors(text: &str) -> Vec<NamedColor> {
                 .chars()
                 .next()
                 .is_none_or(|c| !c.is_alphabetic() || is_arabic_script(c));
-            if boundary || word.chars().any(is_arabic_script) {
+            // Whole words only, in both scripts: «سبزی» (herbs) is no green.
+            if boundary {
                 if !found.iter().any(|(_, c)| c.name == *name) {
                     found.push((
                         pos,
@@ -196,7 +310,8 @@ fn default_style(c: Category) -> &'static str {
         }
         Category::Vlog | Category::Travel | Category::Cooking => "cinematic",
         Category::Beauty => "minimal",
-        Category::Reaction => "playful",
+        Category::Reaction | Category::Comedy | Category::Kids | Category::Animals => "playful",
+        Category::Science | Category::Entertainment => "cinematic",
         _ => "bold",
     }
 }
@@ -209,288 +324,27 @@ fn default_mood(c: Category) -> &'static str {
         Category::Finance | Category::Education | Category::Tutorial | Category::Podcast => {
             "serious"
         }
-        Category::Music => "energetic",
+        Category::Music | Category::Cars => "energetic",
+        Category::Entertainment => "dramatic",
+        Category::Science | Category::Diy => "inspiring",
         _ => "fun",
     }
 }
 
-/// The text to set on the thumbnail: quoted text, a `text:` label, else the prompt itself
-/// trimmed of instructions and colour talk, at most six words.
-fn headline(raw: &str, text: &str) -> String {
-    if let Some(q) = quoted(raw) {
-        return q;
-    }
-    if let Some(l) = labelled(raw) {
-        return l;
-    }
-    if let Some(title) = described(raw) {
-        return if is_rtl(&title) {
-            title
-        } else {
-            title.to_uppercase()
-        };
-    }
-    let instruction = INSTRUCTION_CUES.iter().any(|c| has(text, c));
-    let source = if instruction {
-        strip_instructions(raw)
-    } else {
-        raw.to_string()
-    };
-    let cleaned: Vec<&str> = if instruction {
-        // The clause that says the most ("…python for beginners, blue colours" → the first),
-        // without colour words, the little words that joined them, and "video"-type fillers
-        // at its start; little words inside the title stay ("pasta in 10 minutes").
-        let clauses: Vec<Vec<&str>> = source
-            .split([',', '،', ';', '؛'])
-            .map(content_words)
-            .collect();
-        let score = |c: &Vec<&str>| c.iter().filter(|w| !is_stopword(w)).count();
-        clauses
-            .into_iter()
-            .max_by_key(|c| score(c) * 2 + usize::from(c.is_empty()))
-            .unwrap_or_default()
-    } else {
-        // A pasted title: keep its words, cut after a separator like "|" or " - ".
-        let title = raw.split(['|', '#']).next().unwrap_or(raw);
-        let title = title.split(" - ").next().unwrap_or(title);
-        title.split_whitespace().collect()
-    };
-    let mut head: Vec<&str> = cleaned.into_iter().take(MAX_HEADLINE_WORDS).collect();
-    while head.last().is_some_and(|w| is_stopword(w)) {
-        head.pop();
-    }
-    let h = head.join(" ");
-    let h = h.trim_matches(|c: char| {
-        matches!(c, ',' | '.' | ':' | ';' | '،' | '؛') || c.is_whitespace()
-    });
-    if h.is_empty() {
-        raw.split_whitespace()
-            .take(MAX_HEADLINE_WORDS)
-            .collect::<Vec<_>>()
-            .join(" ")
-    } else if is_rtl(h) {
-        h.to_string()
-    } else {
-        h.to_uppercase()
-    }
-}
-
-fn is_stopword(w: &str) -> bool {
-    STOPWORDS.contains(&normalise(w).trim())
-}
-
-fn is_colour_word(w: &str) -> bool {
-    let n = normalise(w);
-    COLOR_WORDS.iter().any(|(c, _, _)| *c == n.trim())
-}
-
-/// A clause's words without colour words, the stopwords beside them ("red and black",
-/// "with blue"), "video"-type fillers at its start, and symbol-only words (emoji).
-fn content_words(clause: &str) -> Vec<&str> {
-    let words: Vec<&str> = clause
-        .split_whitespace()
-        .filter(|w| w.chars().any(char::is_alphanumeric))
-        .collect();
-    let colour: Vec<bool> = words.iter().map(|w| is_colour_word(w)).collect();
-    let mut kept: Vec<&str> = words
-        .iter()
-        .enumerate()
-        .filter(|&(i, w)| {
-            let beside_colour =
-                (i > 0 && colour[i - 1]) || colour.get(i + 1).copied().unwrap_or(false);
-            !colour[i] && (!is_stopword(w) || !beside_colour)
-        })
-        .map(|(_, w)| *w)
-        .collect();
-    while kept
-        .first()
-        .is_some_and(|w| is_stopword(w) || FILLERS.contains(&normalise(w).trim()))
-    {
-        kept.remove(0);
-    }
-    while kept
-        .last()
-        .is_some_and(|w| is_stopword(w) || FILLERS.contains(&normalise(w).trim()))
-    {
-        kept.pop();
-    }
-    kept
-}
-
-/// Words that say what the request is about rather than what the thumbnail should say.
-const FILLERS: &[&str] = &[
-    "video",
-    "videos",
-    "thumbnail",
-    "ویدیو",
-    "ویدیوی",
-    "ویدئو",
-    "ویدئوی",
-    "تامبنیل",
-    "رنگ",
-    "colors",
-    "colours",
-    "color",
-    "colour",
-];
-
-fn quoted(raw: &str) -> Option<String> {
-    for (open, close) in [('"', '"'), ('“', '”'), ('«', '»'), ('\'', '\'')] {
-        if let Some(start) = raw.find(open) {
-            let rest = &raw[start + open.len_utf8()..];
-            if let Some(end) = rest.find(close) {
-                let inner = rest[..end].trim();
-                if !inner.is_empty()
-                    && inner.chars().count() <= 80
-                    && (open != '\'' || inner.contains(' '))
-                {
-                    return Some(inner.to_string());
-                }
-            }
-        }
-    }
-    None
-}
-
-fn labelled(raw: &str) -> Option<String> {
-    let lower = raw.to_lowercase();
-    for label in [
-        "text:",
-        "title:",
-        "headline:",
-        "متن:",
-        "تیتر:",
-        "عنوان:",
-        "text :",
-        "متن :",
-    ] {
-        if let Some(pos) = lower.find(label) {
-            // Byte offsets in `lower` match `raw` for these ASCII/Persian labels.
-            let rest = raw.get(pos + label.len()..)?;
-            // The label's value ends at a comma, a new line or the end of a sentence.
-            let value = rest.split([',', '\n', '،', ';']).next()?;
-            let value = value.split(". ").next()?.trim().trim_end_matches('.');
-            if !value.is_empty() {
-                return Some(value.to_string());
-            }
-        }
-    }
-    None
-}
-
-/// "cooking video: easy pasta in 10 minutes, warm colours": a few words saying what the
-/// video is, a colon, then its title (up to the first comma). Words that are only symbols
-/// (emoji) are left out.
-fn described(raw: &str) -> Option<String> {
-    let lower = raw.to_lowercase();
-    let (head, rest) = match raw.split_once([':', '：']) {
-        Some(split) => split,
-        // "vlog about my trip to Shiraz", "ویدیو درباره‌ی …" (the same offsets in `raw`).
-        None => [" about ", " درباره‌ی ", " درباره ی ", " درباره "]
-            .iter()
-            .find_map(|sep| {
-                lower
-                    .find(sep)
-                    .map(|at| (&raw[..at], &raw[at + sep.len()..]))
-            })
-            .filter(|_| lower.len() == raw.len())?,
-    };
-    let head = head.to_lowercase();
-    let descriptor = [
-        "video",
-        "thumbnail",
-        "vlog",
-        "episode",
-        "ویدیو",
-        "ویدئو",
-        "تامبنیل",
-        "قسمت",
-    ]
-    .iter()
-    .any(|w| head.contains(w));
-    if !descriptor
-        || head.split_whitespace().count() > 5
-        || INSTRUCTION_CUES
-            .iter()
-            .any(|c| has(&normalise(&head), c) && *c != "thumbnail")
-    {
-        return None;
-    }
-    let value = rest.split([',', '\n', '،', ';']).next()?;
-    let words = content_words(value);
-    let title = words.join(" ");
-    let title = title.trim_end_matches(['.', '!', '?']).trim();
-    (1..=10)
-        .contains(&words.len())
-        .then(|| title.to_string())
-        .filter(|t| !t.is_empty())
-}
-
-/// Removes "create a gaming thumbnail with ... colors"-style scaffolding, keeping the subject.
-fn strip_instructions(raw: &str) -> String {
-    let mut patterns = [
-        "create a",
-        "create an",
-        "make a",
-        "make an",
-        "design a",
-        "generate a",
-        "i want a",
-        "i need a",
-        "thumbnail for",
-        "thumbnail about",
-        "thumbnail",
-        "for my video about",
-        "for my video",
-        "for my",
-        "video about",
-        "with",
-        "colors",
-        "colours",
-        "color",
-        "colour",
-        "برای ویدیوی",
-        "برای ویدیو",
-        "برای ویدئوی",
-        "تامبنیل",
-        "بساز",
-        "طراحی کن",
-        "میخوام",
-        "می‌خوام",
-        "با رنگ های",
-        "با رنگ‌های",
-        "با رنگ",
-        "رنگ",
-    ];
-    // Longest first, so "for my video about" goes whole before "with" or "for my" could split it.
-    patterns.sort_by_key(|p| std::cmp::Reverse(p.len()));
-    let mut s = raw.to_string();
-    for pattern in patterns {
-        let mut from = 0;
-        loop {
-            let lower = s.to_lowercase();
-            // Lower-casing Persian and ASCII keeps byte offsets; anything else is skipped.
-            if lower.len() != s.len() {
-                break;
-            }
-            let Some(found) = lower[from..].find(pattern) else {
-                break;
-            };
-            let (pos, end) = (from + found, from + found + pattern.len());
-            let starts_word = s[..pos]
-                .chars()
-                .next_back()
-                .is_none_or(|c| !c.is_alphanumeric());
-            let ends_word = s[end..].chars().next().is_none_or(|c| !c.is_alphanumeric());
-            if starts_word && ends_word {
-                s.replace_range(pos..end, " ");
-                from = pos;
+/// What to draw: up to four subjects, named in the request's language (the English name
+/// for English and for emoji, the word as written for Persian).
+fn subjects(prompt: &str) -> Vec<String> {
+    crate::subjects::find(prompt)
+        .into_iter()
+        .map(|(s, word)| {
+            if word.chars().any(is_arabic_script) {
+                word
             } else {
-                from = end;
+                s.name.to_string()
             }
-        }
-    }
-    s
+        })
+        .take(4)
+        .collect()
 }
 
 fn keywords(text: &str) -> Vec<String> {

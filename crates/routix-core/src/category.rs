@@ -24,12 +24,19 @@ pub enum Category {
     Tutorial,
     Review,
     Podcast,
+    Animals,
+    Cars,
+    Comedy,
+    Entertainment,
+    Science,
+    Kids,
+    Diy,
     /// No stronger signal: a general-purpose design.
     General,
 }
 
 impl Category {
-    pub const ALL: [Category; 17] = [
+    pub const ALL: [Category; 24] = [
         Category::Gaming,
         Category::Tech,
         Category::Education,
@@ -46,6 +53,13 @@ impl Category {
         Category::Tutorial,
         Category::Review,
         Category::Podcast,
+        Category::Animals,
+        Category::Cars,
+        Category::Comedy,
+        Category::Entertainment,
+        Category::Science,
+        Category::Kids,
+        Category::Diy,
         Category::General,
     ];
 
@@ -67,6 +81,13 @@ impl Category {
             Category::Tutorial => "tutorial",
             Category::Review => "review",
             Category::Podcast => "podcast",
+            Category::Animals => "animals",
+            Category::Cars => "cars",
+            Category::Comedy => "comedy",
+            Category::Entertainment => "entertainment",
+            Category::Science => "science",
+            Category::Kids => "kids",
+            Category::Diy => "diy",
             Category::General => "general",
         }
     }

@@ -9,6 +9,7 @@ pub mod color;
 pub mod credits;
 pub mod generation;
 pub mod matching;
+pub mod subjects;
 pub mod template;
 
 pub use analysis::{Analysis, AnalysisSource, Direction, NamedColor};

@@ -140,6 +140,15 @@ fn related(a: Category, b: Category) -> bool {
         (Cooking, Vlog),
         (Finance, News),
         (Music, Reaction),
+        (Animals, Vlog),
+        (Cars, Review),
+        (Cars, Sports),
+        (Comedy, Reaction),
+        (Entertainment, Reaction),
+        (Entertainment, Music),
+        (Science, Education),
+        (Kids, Education),
+        (Diy, Tutorial),
     ];
     pairs
         .iter()

@@ -48,7 +48,7 @@ fn openai(server: &MockServer) -> Providers {
 fn analysis_json(category: &str) -> String {
     json!({
         "category": category, "colors": [{"name": "blue", "hex": "#1e5eff"}], "style": "minimal",
-        "mood": "serious", "headline": "IPHONE 17 REVIEW", "keywords": ["iphone", "review"],
+        "mood": "serious", "headline": "IPHONE 17 REVIEW", "keywords": ["iphone", "review"], "subjects": ["phone"],
         "language": "en", "direction": "ltr", "confidence": 0.92, "image_description": "a phone on a desk"
     })
     .to_string()
@@ -101,7 +101,10 @@ async fn openai_analysis_sends_schema_and_inline_images() {
             let parts = &body["messages"][1]["content"];
             parts[0]["type"] == "text"
                 && parts[1]["image_url"]["url"].as_str().is_some_and(|u| u.starts_with("data:image/png;base64,"))
-                && body["response_format"]["json_schema"]["schema"]["required"].as_array().is_some_and(|r| r.len() == 10)
+                && body["response_format"]["json_schema"]["schema"]["required"].as_array().is_some_and(|r| r.len() == 11 && r.contains(&json!("subjects")))
+                && body["response_format"]["json_schema"]["schema"]["properties"]["category"]["enum"]
+                    .as_array()
+                    .is_some_and(|e| e.contains(&json!("animals")) && e.contains(&json!("diy")))
         })
         .respond_with(ResponseTemplate::new(200).set_body_json(chat_completion(&analysis_json("review"))))
         .expect(1)
@@ -116,6 +119,7 @@ async fn openai_analysis_sends_schema_and_inline_images() {
     assert_eq!(out.fell_back, None);
     assert_eq!(out.analysis.source, AnalysisSource::Openai);
     assert_eq!(out.analysis.category.as_str(), "review");
+    assert_eq!(out.analysis.subjects, ["phone"]);
     assert_eq!(
         out.analysis.image_description.as_deref(),
         Some("a phone on a desk")
@@ -176,6 +180,7 @@ async fn gemini_analysis_uses_its_header_schema_and_inline_data() {
             let body: Value = serde_json::from_slice(&req.body).unwrap_or_default();
             body["contents"][0]["parts"][1]["inline_data"]["mime_type"] == "image/png"
                 && body["generationConfig"]["responseSchema"]["type"] == "OBJECT"
+                && body["generationConfig"]["responseSchema"]["properties"]["subjects"]["type"] == "ARRAY"
         })
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({
             "candidates": [{"content": {"role": "model", "parts": [{"text": analysis_json("tech")}]}, "finishReason": "STOP", "index": 0}],
@@ -200,6 +205,7 @@ async fn gemini_analysis_uses_its_header_schema_and_inline_data() {
     let out = p.analyze("new phone", Algorithm::Pro, &refs).await;
     assert_eq!(out.analysis.source, AnalysisSource::Gemini);
     assert_eq!(out.analysis.category.as_str(), "tech");
+    assert_eq!(out.analysis.subjects, ["phone"]);
 }
 
 #[tokio::test]

@@ -2,7 +2,7 @@
 //! as a sentence a person can read (in the message's language) with the structured analysis
 //! and suggestions in its metadata, ready for a "generate" button.
 
-use routix_core::{Algorithm, Analysis, Direction};
+use routix_core::{analyzer::Correction, Algorithm, Analysis, Category, Direction};
 use serde_json::{json, Value};
 
 use crate::state::AppState;
@@ -11,6 +11,13 @@ const SUGGESTIONS: usize = 3;
 
 /// Text and metadata of the reply, or `None` when there is nothing useful to say.
 pub async fn reply(state: &AppState, content: &str) -> Option<(String, Value)> {
+    if let Some(correction) = routix_core::analyzer::correction(content) {
+        let text = acknowledge(&correction, routix_core::analyzer::is_rtl(content));
+        return Some((
+            text,
+            json!({"kind": "correction", "correction": correction}),
+        ));
+    }
     let outcome = state
         .engine
         .providers
@@ -39,6 +46,48 @@ pub async fn reply(state: &AppState, content: &str) -> Option<(String, Value)> {
     Some((text, metadata))
 }
 
+/// "Got it: cars, not gaming. …" in the message's language.
+fn acknowledge(c: &Correction, persian: bool) -> String {
+    let mut parts = Vec::new();
+    if persian {
+        if let Some(cat) = c.category {
+            let mut p = format!("موضوع {}", persian_category(cat.as_str()));
+            if let Some(not) = c.not_category {
+                p.push_str(&format!("، نه {}", persian_category(not.as_str())));
+            }
+            parts.push(p);
+        }
+        if let Some(h) = &c.headline {
+            parts.push(format!("تیتر «{h}»"));
+        }
+        return format!(
+            "باشه: {}. تامبنیل بعدی این گفتگو با همین ساخته می‌شود.",
+            parts.join(" و ")
+        );
+    }
+    if let Some(cat) = c.category {
+        let mut p = format!("it is about {}", english_category(cat));
+        if let Some(not) = c.not_category {
+            p.push_str(&format!(", not {}", english_category(not)));
+        }
+        parts.push(p);
+    }
+    if let Some(h) = &c.headline {
+        parts.push(format!("the headline is “{h}”"));
+    }
+    format!(
+        "Got it: {}. The next thumbnail in this chat will use that.",
+        parts.join(" and ")
+    )
+}
+
+fn english_category(c: Category) -> &'static str {
+    match c {
+        Category::Diy => "DIY",
+        other => other.as_str(),
+    }
+}
+
 /// Whether the reply is in Persian (the message was).
 fn persian(a: &Analysis) -> bool {
     a.direction == Direction::Rtl || a.language == "fa"
@@ -53,7 +102,11 @@ pub fn describe(a: &Analysis, templates: &[String]) -> String {
             let names: Vec<&str> = colours.iter().map(|c| persian_colour(c)).collect();
             s.push_str(&format!(" با رنگ‌های {}", names.join(" و ")));
         }
-        s.push_str(&format!(" و تیتر «{}».", a.headline));
+        s.push_str(&format!(" و تیتر «{}»", a.headline));
+        if let Some(subject) = a.subjects.first() {
+            s.push_str(&format!("، با سوژه‌ی {subject}"));
+        }
+        s.push('.');
         if !templates.is_empty() {
             s.push_str(&format!(" قالب‌های پیشنهادی: {}.", templates.join("، ")));
         }
@@ -72,7 +125,11 @@ pub fn describe(a: &Analysis, templates: &[String]) -> String {
     if !a.style.is_empty() {
         s.push_str(&format!(", {} style", a.style));
     }
-    s.push_str(&format!(", with the headline “{}”.", a.headline));
+    s.push_str(&format!(", with the headline “{}”", a.headline));
+    if let Some(subject) = a.subjects.first() {
+        s.push_str(&format!(" and a {subject} as the subject"));
+    }
+    s.push('.');
     if !templates.is_empty() {
         s.push_str(&format!(" Best templates: {}.", templates.join(", ")));
     }
@@ -134,6 +191,13 @@ fn persian_category(category: &str) -> &'static str {
         "tutorial" => "آموزشی",
         "review" => "بررسی",
         "podcast" => "پادکست",
+        "animals" => "حیوانات",
+        "cars" => "خودرو",
+        "comedy" => "طنز",
+        "entertainment" => "سرگرمی",
+        "science" => "علمی",
+        "kids" => "کودک",
+        "diy" => "ساختنی و تعمیر",
         _ => "عمومی",
     }
 }
@@ -146,7 +210,7 @@ mod tests {
     fn replies_read_naturally_in_both_languages() {
         let en = routix_core::analyzer::analyze("gaming video, red and black, text: NEW SEASON");
         let text = describe(&en, &["Neon Arena".into()]);
-        assert_eq!(text, "A gaming thumbnail in red and black, neon style, with the headline “NEW SEASON”. Best templates: Neon Arena.");
+        assert_eq!(text, "A gaming thumbnail in red and black, neon style, with the headline “NEW SEASON” and a game controller as the subject. Best templates: Neon Arena.");
         let fa =
             routix_core::analyzer::analyze("تامبنیل آشپزی با رنگ‌های زرد و قرمز، متن: پیتزای خانگی");
         let text = describe(&fa, &["Warm Table".into()]);

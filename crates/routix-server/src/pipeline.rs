@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 use image::{DynamicImage, RgbaImage};
-use routix_core::{matching, Algorithm, Analysis, Rgb, Stage, TemplateMeta};
+use routix_core::{analyzer::Correction, matching, Algorithm, Analysis, Rgb, Stage, TemplateMeta};
 use routix_render::{Fit, OutputFormat, RenderRequest, Template, TemplateLibrary};
 use routix_store::{blobs::content_key, generations::Generation};
 
@@ -272,7 +272,10 @@ impl Engine {
             .enter(Stage::Analysing, StageOutcome::default())
             .await?;
         let references = reference_images(job, deps).await?;
-        let analysis = self.analyse(&job.prompt, job.algorithm, &references).await;
+        let mut analysis = self.analyse(&job.prompt, job.algorithm, &references).await;
+        if let Some(correction) = conversation_correction(job, deps).await {
+            correction.apply(&mut analysis);
+        }
 
         tracker
             .enter(
@@ -377,4 +380,20 @@ async fn reference_images(
         });
     }
     Ok(out)
+}
+
+/// What the creator corrected in words earlier in the job's conversation ("it's about
+/// cars, not gaming"), later corrections winning.
+async fn conversation_correction(job: &Generation, deps: &WorkerDeps) -> Option<Correction> {
+    let conversation = job.conversation_id?;
+    let metadata = deps
+        .db
+        .assistant_metadata(conversation, job.created_at)
+        .await
+        .ok()?;
+    metadata
+        .into_iter()
+        .filter(|m| m.get("kind").and_then(|k| k.as_str()) == Some("correction"))
+        .filter_map(|m| serde_json::from_value::<Correction>(m.get("correction")?.clone()).ok())
+        .reduce(Correction::merge)
 }

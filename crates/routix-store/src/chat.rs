@@ -217,4 +217,22 @@ impl Db {
             .await)?;
         Ok(Page::from_rows(rows, limit, |m| m.id.0).map(Message::from))
     }
+
+    /// Metadata of the assistant's messages in a conversation written before `before`,
+    /// oldest first: the record of what the assistant understood and was told.
+    pub async fn assistant_metadata(
+        &self,
+        conversation: ConversationId,
+        before: DateTime<Utc>,
+    ) -> Result<Vec<serde_json::Value>> {
+        let sql = "SELECT metadata FROM messages
+             WHERE conversation_id = $1 AND role = 'assistant' AND created_at <= $2
+             ORDER BY id ASC";
+        let rows: Vec<(Json<serde_json::Value>,)> = on_db!(self, pool => sqlx::query_as(sql)
+            .bind(conversation)
+            .bind(before)
+            .fetch_all(pool)
+            .await)?;
+        Ok(rows.into_iter().map(|(m,)| m.0).collect())
+    }
 }

@@ -64,7 +64,9 @@ impl WithoutUrl for reqwest::Error {
 /// The instruction every analysis model gets.
 pub const SYSTEM_PROMPT: &str = "You analyse requests for YouTube thumbnails. The user writes in English or Persian, \
 either describing the thumbnail they want or pasting their video title. Answer only with JSON matching the schema: \
-the video's category, the colours they asked for (name in English and #rrggbb), a visual style, a mood, the headline \
-to set on the thumbnail (their quoted or labelled text if given, else a punchy headline of at most six words in the \
-request's language), up to eight keywords, the language code (en or fa), the text direction (ltr or rtl), your \
+the video's category, the colours they asked for (name in English and #rrggbb; none when they named none), a \
+visual style, a mood, the headline to set on the thumbnail (their quoted or labelled text exactly as given, else two \
+to four punchy words in the request's language that add to the title rather than repeat it, keeping numbers, \
+superlatives, names and questions), up to eight keywords, the concrete things to draw (subjects: nouns such as \
+\"dog\", \"laptop\", \"ramen\", in the request's language), the language code (en or fa), the text direction (ltr or rtl), your \
 confidence from 0 to 1, and a one-sentence description of any reference images (null when there are none).";

@@ -20,12 +20,13 @@ pub fn schema() -> Value {
             "mood": {"type": "string"},
             "headline": {"type": "string"},
             "keywords": {"type": "array", "items": {"type": "string"}},
+            "subjects": {"type": "array", "items": {"type": "string"}},
             "language": {"type": "string", "enum": ["en", "fa"]},
             "direction": {"type": "string", "enum": ["ltr", "rtl"]},
             "confidence": {"type": "number"},
             "image_description": {"type": ["string", "null"]}
         },
-        "required": ["category", "colors", "style", "mood", "headline", "keywords", "language", "direction", "confidence", "image_description"],
+        "required": ["category", "colors", "style", "mood", "headline", "keywords", "subjects", "language", "direction", "confidence", "image_description"],
         "additionalProperties": false
     })
 }
@@ -46,12 +47,13 @@ pub fn gemini_schema() -> Value {
             "mood": {"type": "STRING"},
             "headline": {"type": "STRING"},
             "keywords": {"type": "ARRAY", "items": {"type": "STRING"}},
+            "subjects": {"type": "ARRAY", "items": {"type": "STRING"}},
             "language": {"type": "STRING", "enum": ["en", "fa"]},
             "direction": {"type": "STRING", "enum": ["ltr", "rtl"]},
             "confidence": {"type": "NUMBER"},
             "image_description": {"type": "STRING", "nullable": true}
         },
-        "required": ["category", "colors", "style", "mood", "headline", "keywords", "language", "direction", "confidence"]
+        "required": ["category", "colors", "style", "mood", "headline", "keywords", "subjects", "language", "direction", "confidence"]
     })
 }
 
@@ -101,6 +103,19 @@ pub fn validate(text: &str, source: AnalysisSource) -> Result<Analysis, String> 
         .take(8)
         .map(str::to_string)
         .collect();
+    // Older answers without `subjects` are still valid: the rules can name them later.
+    let subjects = v
+        .get("subjects")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty() && s.chars().count() <= 40)
+                .take(4)
+                .collect()
+        })
+        .unwrap_or_default();
     let direction = match s("direction")?.as_str() {
         "ltr" => Direction::Ltr,
         "rtl" => Direction::Rtl,
@@ -124,6 +139,7 @@ pub fn validate(text: &str, source: AnalysisSource) -> Result<Analysis, String> 
         mood: s("mood")?,
         headline,
         keywords,
+        subjects,
         language,
         direction,
         confidence,

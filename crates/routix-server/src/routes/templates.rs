@@ -50,6 +50,16 @@ impl From<&TemplateMeta> for TemplateView {
 pub struct TemplateList {
     pub items: Vec<TemplateView>,
     pub next_cursor: Option<String>,
+    /// Every category the analyzer can answer, with how many templates the library has
+    /// for it (requests in a category without one are matched to the nearest).
+    pub categories: Vec<CategoryCount>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CategoryCount {
+    /// e.g. gaming, animals, diy.
+    pub id: String,
+    pub templates: usize,
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -91,9 +101,18 @@ pub async fn list(
         .filter(|m| q.rtl.is_none_or(|r| m.supports_rtl == r))
         .map(TemplateView::from)
         .collect();
+    let all = state.engine.templates.all();
+    let categories = routix_core::Category::ALL
+        .iter()
+        .map(|c| CategoryCount {
+            id: c.as_str().to_string(),
+            templates: all.iter().filter(|t| t.meta.category == *c).count(),
+        })
+        .collect();
     Ok(Json(TemplateList {
         items,
         next_cursor: None,
+        categories,
     }))
 }
 

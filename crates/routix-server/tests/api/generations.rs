@@ -36,6 +36,42 @@ async fn credits(app: &TestApp, token: &str) -> i64 {
 }
 
 crate::both! {
+    async fn a_correction_in_words_steers_the_next_generation_of_the_conversation(app) {
+        let token = app.token_for("correct@example.com").await;
+        let conv: Value = app
+            .post_json("/api/v1/chat/conversations", Some(&token), json!({"title": "mustang"}))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let conv_id = conv["id"].as_str().unwrap();
+        let messages = format!("/api/v1/chat/conversations/{conv_id}/messages");
+        let prompt = "Need for Speed style race, 0-60 in 3 seconds";
+        let first: Value = app.post_json(&messages, Some(&token), json!({"content": prompt})).await.json().await.unwrap();
+        let understood = first["reply"]["content"].as_str().unwrap();
+        assert!(understood.contains("headline"), "the reply says what it understood: {understood}");
+        let fix: Value = app
+            .post_json(&messages, Some(&token), json!({"content": "no, it's about cars, not gaming"}))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(fix["reply"]["metadata"]["kind"], "correction");
+        assert_eq!(fix["reply"]["metadata"]["correction"]["category"], "cars");
+        let text = fix["reply"]["content"].as_str().unwrap();
+        assert!(text.contains("cars") && text.contains("not gaming"), "{text}");
+
+        let queued: Value = app
+            .post_json("/api/v1/generations", Some(&token), json!({"prompt": prompt, "conversation_id": conv_id}))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let g = finished(&app, &token, queued["id"].as_str().unwrap()).await;
+        assert_eq!(g["status"], "completed", "{g}");
+        assert_eq!(g["analysis"]["category"], "cars", "{}", g["analysis"]);
+    }
+
     async fn a_basic_generation_runs_all_five_stages_and_is_stored(app) {
         let token = app.token_for("maker@example.com").await;
         let res = app

@@ -42,6 +42,14 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     );
     println!("style       {}", a.style);
     println!("mood        {}", a.mood);
+    println!(
+        "subjects    {}",
+        if a.subjects.is_empty() {
+            "—".into()
+        } else {
+            a.subjects.join(", ")
+        }
+    );
     println!("keywords    {}", a.keywords.join(", "));
     println!(
         "language    {} ({})",

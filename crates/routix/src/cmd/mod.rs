@@ -2,6 +2,7 @@
 
 mod admin;
 mod analyze;
+mod dev;
 mod generate;
 mod migrate;
 mod render;
@@ -76,6 +77,8 @@ enum Command {
     Render(render::Args),
     /// List or preview the template library.
     Templates(templates::Args),
+    /// Developer tools: train and measure the category classifier.
+    Dev(dev::Args),
 }
 
 impl Cli {
@@ -89,6 +92,7 @@ impl Cli {
             Command::Generate(args) => generate::run(args),
             Command::Render(args) => render::run(args),
             Command::Templates(args) => templates::run(args),
+            Command::Dev(args) => dev::run(args),
         };
         match result {
             Ok(()) => ExitCode::SUCCESS,
