@@ -951,6 +951,55 @@ pub fn find(prompt: &str) -> Vec<(&'static Subject, String)> {
     found.into_iter().map(|(_, s, w)| (s, w)).collect()
 }
 
+/// The subject to draw for a request: the first of the analysis' subjects Routix can name,
+/// else an emoji written in the prompt, else one that stands for the category.
+pub fn pick(subjects: &[String], prompt: &str, category: crate::Category) -> &'static Subject {
+    subjects
+        .iter()
+        .find_map(|s| lookup(s).or_else(|| find(s).first().map(|(s, _)| *s)))
+        .or_else(|| {
+            SUBJECTS
+                .iter()
+                .find(|s| prompt.contains(s.emoji.trim_end_matches('\u{fe0f}')))
+        })
+        .unwrap_or_else(|| for_category(category))
+}
+
+/// A subject that stands for a category when the request names none.
+pub fn for_category(category: crate::Category) -> &'static Subject {
+    use crate::Category::*;
+    let name = match category {
+        Gaming => "game controller",
+        Tech => "laptop",
+        Education => "book",
+        Vlog => "camera vlog",
+        Cooking => "chef",
+        Fitness => "dumbbell",
+        Finance => "money",
+        Travel => "airplane",
+        Music => "guitar",
+        News => "newspaper",
+        Beauty => "lipstick",
+        Sports => "trophy",
+        Reaction => "shocked face",
+        Tutorial => "lightbulb",
+        Review => "star",
+        Podcast => "microphone",
+        Animals => "dog",
+        Cars => "car",
+        Comedy => "laughing face",
+        Entertainment => "movie",
+        Science => "rocket",
+        Kids => "teddy bear",
+        Diy => "hammer",
+        General => "fire",
+    };
+    SUBJECTS
+        .iter()
+        .find(|s| s.name == name)
+        .unwrap_or(&SUBJECTS[0])
+}
+
 /// Subjects that only stand in when nothing concrete is named.
 const GENERIC: &[&str] = &[
     "thinking face",
@@ -1009,6 +1058,24 @@ mod tests {
         assert_eq!(names("گربه‌های خیابانی")[0], "cat");
         assert_eq!(names("easy dinner 🍝")[0], "pasta");
         assert!(names("category theory").is_empty(), "no cat in category");
+    }
+
+    #[test]
+    fn every_category_has_a_subject_and_named_things_win() {
+        for c in crate::Category::ALL {
+            assert!(!for_category(c).emoji.is_empty());
+        }
+        let pick_of = |subjects: &[&str], prompt: &str| {
+            let subjects: Vec<String> = subjects.iter().map(|s| s.to_string()).collect();
+            pick(&subjects, prompt, crate::Category::Cooking).name
+        };
+        assert_eq!(
+            pick_of(&["dog", "robot"], "my dog reacts to a robot vacuum"),
+            "dog"
+        );
+        assert_eq!(pick_of(&["گربه"], "گربه"), "cat");
+        assert_eq!(pick_of(&[], "easy dinner 🍕"), "pizza");
+        assert_eq!(pick_of(&[], "easy dinner"), "chef");
     }
 
     #[test]

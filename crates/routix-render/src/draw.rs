@@ -95,6 +95,54 @@ fn static_prefix(template: &Template, req: &RenderRequest) -> usize {
         .count()
 }
 
+/// The largest part of `slot` clear of the text boxes (left, right, above or below their
+/// union), kept out of YouTube's duration corner (bottom right, 18 % x 14 %); the whole slot
+/// when the text does not touch it.
+fn free_room(slot: [f32; 4], text: &[[f32; 4]], w: f32, h: f32) -> [f32; 4] {
+    let [sx, sy, sw, sh] = slot;
+    let overlapping: Vec<&[f32; 4]> = text
+        .iter()
+        .filter(|t| t[0] < sx + sw && t[0] + t[2] > sx && t[1] < sy + sh && t[1] + t[3] > sy)
+        .collect();
+    let room = if overlapping.is_empty() {
+        slot
+    } else {
+        let x0 = overlapping.iter().map(|t| t[0]).fold(f32::MAX, f32::min);
+        let y0 = overlapping.iter().map(|t| t[1]).fold(f32::MAX, f32::min);
+        let x1 = overlapping
+            .iter()
+            .map(|t| t[0] + t[2])
+            .fold(f32::MIN, f32::max);
+        let y1 = overlapping
+            .iter()
+            .map(|t| t[1] + t[3])
+            .fold(f32::MIN, f32::max);
+        let candidates = [
+            [sx, sy, (x0 - sx).max(0.0), sh],
+            [x1, sy, (sx + sw - x1).max(0.0), sh],
+            [sx, sy, sw, (y0 - sy).max(0.0)],
+            [sx, y1, sw, (sy + sh - y1).max(0.0)],
+        ];
+        candidates
+            .into_iter()
+            .max_by(|a, b| a[2].min(a[3]).total_cmp(&b[2].min(b[3])))
+            .filter(|r| r[2].min(r[3]) >= h * 0.3)
+            .unwrap_or(slot)
+    };
+    // Never reach into the duration corner.
+    let corner_top = h * 0.86;
+    let corner_left = w * 0.82;
+    if room[0] + room[2] > corner_left && room[1] + room[3] > corner_top {
+        return [
+            room[0],
+            room[1],
+            room[2],
+            (corner_top - room[1]).max(room[3] * 0.5),
+        ];
+    }
+    room
+}
+
 pub fn render(template: &Template, req: &RenderRequest) -> Result<Rendered, RenderError> {
     let (w, h) = (req.width, req.height);
     let palette = match &req.palette {
@@ -158,6 +206,33 @@ pub fn render(template: &Template, req: &RenderRequest) -> Result<Rendered, Rend
     if let (false, Some(img)) = (has_slot, &req.image) {
         draw_background_image(&mut canvas, img);
     }
+    // The subject goes over everything but the text, in the image slot.
+    let mut subject = req
+        .subject
+        .as_deref()
+        .filter(|_| req.image.is_none())
+        .and_then(|emoji| {
+            let slot = template.layers.iter().find_map(|l| match l {
+                Layer::Image { area, .. } => Some(space.rect(area)),
+                _ => None,
+            })?;
+            let text: Vec<[f32; 4]> = template
+                .layers
+                .iter()
+                .filter_map(|l| match l {
+                    Layer::Text {
+                        area,
+                        slot: crate::template::Slot::Headline,
+                        ..
+                    } => Some(space.rect(area)),
+                    _ => None,
+                })
+                .collect();
+            let room = free_room(slot, &text, w as f32, h as f32);
+            let size = (h as f32 * 0.56).min(room[2] * 0.85).min(room[3] * 0.85);
+            let sticker = crate::sticker::prepared(emoji, size.round() as u32)?;
+            Some((sticker, room))
+        });
     for (index, layer) in template.layers.iter().enumerate().skip(start) {
         if index == prefix && keep {
             if let Ok(mut cache) = static_cache().lock() {
@@ -167,6 +242,13 @@ pub fn render(template: &Template, req: &RenderRequest) -> Result<Rendered, Rend
                 cache
                     .canvases
                     .insert(key, std::sync::Arc::new(canvas.clone()));
+            }
+        }
+        if matches!(layer, Layer::Text { .. }) {
+            if let Some((sticker, slot)) = subject.take() {
+                let tilt = [-6.0, 4.0, -3.5, 6.5, -5.0, 3.0][(template.fingerprint % 6) as usize];
+                let center = (slot[0] + slot[2] / 2.0, slot[1] + slot[3] / 2.0);
+                crate::sticker::draw(&mut canvas, &sticker, center, tilt, palette.accent);
             }
         }
         match layer {

@@ -10,6 +10,8 @@ mod draw;
 mod encode;
 mod fonts;
 mod raster;
+pub mod sticker;
+mod sticker_art;
 mod template;
 mod text;
 
@@ -60,6 +62,8 @@ pub struct RenderRequest {
     pub palette: Option<Vec<Rgb>>,
     /// Free-tier watermark text.
     pub watermark: Option<String>,
+    /// An emoji to draw as the subject in the image slot when there is no image.
+    pub subject: Option<String>,
     pub width: u32,
     pub height: u32,
 }
@@ -73,6 +77,7 @@ impl RenderRequest {
             image: None,
             palette: None,
             watermark: None,
+            subject: None,
             width,
             height,
         }

@@ -272,3 +272,43 @@ fn emoji_in_titles_are_left_out_not_drawn_as_boxes() {
     // A title of nothing but emoji draws no headline, and is no error.
     assert_eq!(headline("🔥🎮"), None);
 }
+
+#[test]
+fn a_subject_is_drawn_in_the_slot_clear_of_the_headline_and_the_duration_corner() {
+    let lib = TemplateLibrary::builtin().unwrap();
+    for t in lib.all().iter().filter(|t| t.meta.has_image_slot) {
+        let plain = RenderRequest {
+            title: "NEW SEASON".into(),
+            ..RenderRequest::new(1280, 720)
+        };
+        let with_dog = RenderRequest {
+            subject: Some("🐶".into()),
+            ..plain.clone()
+        };
+        let a = render(t, &plain).unwrap().image;
+        let b = render(t, &with_dog).unwrap().image;
+        let changed = |x0: u32, y0: u32, x1: u32, y1: u32| {
+            let mut n = 0usize;
+            for y in y0..y1 {
+                for x in x0..x1 {
+                    let (p, q) = (a.get_pixel(x, y), b.get_pixel(x, y));
+                    if (0..3).any(|c| p[c].abs_diff(q[c]) > 40) {
+                        n += 1;
+                    }
+                }
+            }
+            n
+        };
+        let id = &t.meta.id;
+        // A large subject: tens of thousands of pixels changed.
+        assert!(
+            changed(0, 0, 1280, 720) > 40_000,
+            "{id}: no visible subject"
+        );
+        // YouTube's duration badge covers the bottom-right corner.
+        assert!(
+            changed(1050, 620, 1280, 720) < 200,
+            "{id}: the subject reaches the duration corner"
+        );
+    }
+}

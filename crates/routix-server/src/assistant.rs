@@ -24,7 +24,7 @@ pub async fn reply(state: &AppState, content: &str) -> Option<(String, Value)> {
         .analyze(content, Algorithm::Basic, &[])
         .await;
     let analysis = outcome.analysis;
-    let found = state.engine.suggest(&analysis, SUGGESTIONS, false);
+    let found = state.engine.suggest(&analysis, SUGGESTIONS, true);
     // Template names in the language of the reply.
     let lang = if persian(&analysis) { "fa" } else { "en" };
     let names: Vec<String> = found

@@ -225,8 +225,19 @@ impl Engine {
         image: Option<DynamicImage>,
         watermark: bool,
     ) -> Result<RgbaImage, String> {
+        // With no photo or artwork, the subject the request names is drawn instead.
+        let subject = image.is_none().then(|| {
+            routix_core::subjects::pick(
+                &analysis.subjects,
+                &analysis.keywords.join(" "),
+                analysis.category,
+            )
+            .emoji
+            .to_string()
+        });
         let request = RenderRequest {
             title: analysis.headline.clone(),
+            subject,
             image,
             palette: (!analysis.colors.is_empty()).then(|| analysis.requested_colors()),
             watermark: watermark.then(|| WATERMARK.to_string()),
@@ -290,8 +301,9 @@ impl Engine {
             .pick_template(
                 job.requested_template.as_deref(),
                 &analysis,
-                // Providers fill the image slot on premium and pro.
-                !references.is_empty() || job.algorithm != Algorithm::Basic,
+                // Every thumbnail has something in its image slot: the reference photo,
+                // the provider's artwork, or the subject the compositor draws.
+                true,
             )
             .map_err(JobError::Failed)?;
 

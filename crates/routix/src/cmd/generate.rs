@@ -126,7 +126,8 @@ async fn make(
         .pick_template(
             args.template.as_deref(),
             &analysis,
-            !references.is_empty() || args.algorithm != Algorithm::Basic,
+            // The slot always holds something: a photo, artwork or the drawn subject.
+            true,
         )
         .map_err(anyhow::Error::msg)?;
     if verbose {

@@ -28,6 +28,9 @@ pub struct Args {
     /// Add the free-plan watermark.
     #[arg(long)]
     watermark: bool,
+    /// An emoji to draw as the subject in the image slot (e.g. 🐶), when no --image is given.
+    #[arg(long)]
+    subject: Option<String>,
     #[arg(long, default_value_t = 1280)]
     width: u32,
     #[arg(long, default_value_t = 720)]
@@ -71,6 +74,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         image,
         palette,
         watermark: args.watermark.then(|| "Made with Routix".to_string()),
+        subject: args.subject,
         width: args.width,
         height: args.height,
     };
