@@ -95,34 +95,6 @@ fn has(text: &str, cue: &str) -> bool {
 /// plus a suffix. Short cues take only the common suffixes, so «مو» (hair) is not found
 /// in «موسیقی» nor «شیر» (lion) in «شیراز»; longer ones take any ending («آموزشی»).
 pub(crate) fn persian_word_at(text: &str, cue: &str) -> Option<usize> {
-    const SUFFIXES: &[&str] = &[
-        "ها",
-        "های",
-        "هایی",
-        "ی",
-        "ای",
-        "یی",
-        "ه",
-        "ش",
-        "م",
-        "ت",
-        "مان",
-        "تان",
-        "شان",
-        "ام",
-        "ات",
-        "اش",
-        "تر",
-        "ترین",
-        "یه",
-        "ست",
-        "هاش",
-        "هام",
-        "هامون",
-        "ای",
-        "و",
-        "رو",
-    ];
     let needle = format!(" {cue}");
     let short = cue.chars().count() <= 3;
     let mut from = 0;
@@ -131,7 +103,7 @@ pub(crate) fn persian_word_at(text: &str, cue: &str) -> Option<usize> {
         let rest = &text[at + needle.len()..];
         let word_end = rest.find(' ').unwrap_or(rest.len());
         let suffix = rest[..word_end].trim_end_matches(['.', '!']);
-        if suffix.is_empty() || !short || SUFFIXES.contains(&suffix) {
+        if suffix.is_empty() || !short || cues::PERSIAN_SUFFIXES.contains(&suffix) {
             return Some(at);
         }
         from = at + needle.len();
