@@ -385,3 +385,30 @@ fn headlines_a_creator_would_write() {
         assert_eq!(analyze(title).headline, headline, "{title}");
     }
 }
+
+#[test]
+fn the_new_categories_are_understood_in_both_languages() {
+    let cases = [
+        ("My golden retriever meets a kitten", Category::Animals),
+        ("نجات یک بچه گربه از زیر ماشین", Category::Animals),
+        ("Porsche 911 GT3 RS track day review", Category::Cars),
+        ("تست رانندگی دنا پلاس توربو", Category::Cars),
+        ("I pranked my roommate for a week", Category::Comedy),
+        ("دوربین مخفی خنده‌دار در مترو", Category::Comedy),
+        ("Avengers Secret Wars official trailer breakdown", Category::Entertainment),
+        ("پشت صحنه سریال جدید شبکه نمایش خانگی", Category::Entertainment),
+        ("NASA's rocket lands on the Moon: how the landing works", Category::Science),
+        ("آزمایش شیمی جالب با نیتروژن مایع", Category::Science),
+        ("Wheels on the bus nursery rhymes for toddlers", Category::Kids),
+        ("شعر کودکانه حیوانات مزرعه برای بچه‌ها", Category::Kids),
+        ("Building a floating shelf from scrap wood", Category::Diy),
+        ("ساخت جاکلیدی چوبی در خانه", Category::Diy),
+    ];
+    let wrong: Vec<String> = cases
+        .iter()
+        .map(|(t, want)| (t, want, analyze(t).category))
+        .filter(|(_, want, got)| *want != got)
+        .map(|(t, want, got)| format!("{t}: {} (expected {})", got.as_str(), want.as_str()))
+        .collect();
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
