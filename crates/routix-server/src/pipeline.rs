@@ -7,9 +7,13 @@
 use std::sync::Arc;
 
 use image::{DynamicImage, RgbaImage};
-use routix_core::{analyzer::Correction, matching, Algorithm, Analysis, Rgb, Stage, TemplateMeta};
+use routix_core::{
+    analyzer::Correction, matching, subjects::Subject, Algorithm, Analysis, Rgb, Stage,
+    TemplateMeta,
+};
 use routix_render::{Fit, OutputFormat, RenderRequest, Template, TemplateLibrary};
 use routix_store::{blobs::content_key, generations::Generation};
+use serde_json::json;
 
 use crate::worker::{Tracker, WorkerDeps};
 
@@ -30,6 +34,7 @@ pub struct StageOutcome {
     pub engine: Option<String>,
     pub fell_back: Option<bool>,
     pub fallback_reason: Option<String>,
+    pub subject: Option<serde_json::Value>,
 }
 
 pub struct Finished {
@@ -223,18 +228,10 @@ impl Engine {
         template: Template,
         analysis: &Analysis,
         image: Option<DynamicImage>,
+        subject: Option<&Subject>,
         watermark: bool,
     ) -> Result<RgbaImage, String> {
-        // With no photo or artwork, the subject the request names is drawn instead.
-        let subject = image.is_none().then(|| {
-            routix_core::subjects::pick(
-                &analysis.subjects,
-                &analysis.keywords.join(" "),
-                analysis.category,
-            )
-            .emoji
-            .to_string()
-        });
+        let subject = subject.map(|s| s.emoji.to_string());
         let request = RenderRequest {
             title: analysis.headline.clone(),
             subject,
@@ -318,6 +315,19 @@ impl Engine {
             .await?;
         let art = self.artwork(job.algorithm, &analysis, &template).await;
 
+        let provider_art = art.image.is_some();
+        let image = art.image.or_else(|| {
+            references
+                .first()
+                .and_then(|r| image::load_from_memory(&r.bytes).ok())
+        });
+        let subject = image.is_none().then(|| subject_for(&analysis));
+        let record = match (subject, provider_art, image.is_some()) {
+            (Some(s), _, _) => json!({"kind": "sticker", "emoji": s.emoji, "label": s.name}),
+            (None, true, _) => json!({"kind": "provider", "emoji": null, "label": null}),
+            (None, false, true) => json!({"kind": "reference", "emoji": null, "label": null}),
+            (None, false, false) => json!({"kind": "none", "emoji": null, "label": null}),
+        };
         tracker
             .enter(
                 Stage::Composing,
@@ -325,17 +335,13 @@ impl Engine {
                     engine: Some(art.engine),
                     fell_back: Some(art.fell_back),
                     fallback_reason: art.fallback_reason,
+                    subject: Some(record),
                     ..Default::default()
                 },
             )
             .await?;
-        let image = art.image.or_else(|| {
-            references
-                .first()
-                .and_then(|r| image::load_from_memory(&r.bytes).ok())
-        });
         let composed = self
-            .compose(template, &analysis, image, job.watermark)
+            .compose(template, &analysis, image, subject, job.watermark)
             .await
             .map_err(JobError::Failed)?;
 
@@ -408,4 +414,14 @@ async fn conversation_correction(job: &Generation, deps: &WorkerDeps) -> Option<
         .filter(|m| m.get("kind").and_then(|k| k.as_str()) == Some("correction"))
         .filter_map(|m| serde_json::from_value::<Correction>(m.get("correction")?.clone()).ok())
         .reduce(Correction::merge)
+}
+
+/// What to draw when there is no photo or artwork: the subject the request names, an emoji
+/// in it, else one that stands for its category.
+pub fn subject_for(analysis: &Analysis) -> &'static Subject {
+    routix_core::subjects::pick(
+        &analysis.subjects,
+        &analysis.keywords.join(" "),
+        analysis.category,
+    )
 }

@@ -248,6 +248,7 @@ impl Tracker<'_> {
             engine: learned.engine,
             fell_back: learned.fell_back,
             fallback_reason: learned.fallback_reason,
+            subject: learned.subject,
         };
         let lease = self
             .deps

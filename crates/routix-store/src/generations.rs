@@ -41,6 +41,8 @@ pub struct Generation {
     pub progress: u8,
     pub stages: Vec<StageRecord>,
     pub analysis: Option<serde_json::Value>,
+    /// What the compositor drew as the subject: `{kind, emoji, label}`.
+    pub subject: Option<serde_json::Value>,
     pub template_id: Option<String>,
     pub engine: Option<String>,
     pub fell_back: bool,
@@ -77,6 +79,7 @@ struct Row {
     progress: i32,
     stages: Json<Vec<StageRecord>>,
     analysis: Option<Json<serde_json::Value>>,
+    subject: Option<Json<serde_json::Value>>,
     template_id: Option<String>,
     engine: Option<String>,
     fell_back: bool,
@@ -114,6 +117,7 @@ impl From<Row> for Generation {
             progress: r.progress.clamp(0, 100) as u8,
             stages: r.stages.0,
             analysis: r.analysis.map(|j| j.0),
+            subject: r.subject.map(|j| j.0),
             template_id: r.template_id,
             engine: r.engine,
             fell_back: r.fell_back,
@@ -136,7 +140,7 @@ impl From<Row> for Generation {
 }
 
 const COLUMNS: &str = "id, user_id, conversation_id, prompt, algorithm, requested_template, reference_file_ids, \
-    format, cost, watermark, status, stage, progress, stages, analysis, template_id, engine, fell_back, \
+    format, cost, watermark, status, stage, progress, stages, analysis, subject, template_id, engine, fell_back, \
     fallback_reason, error, result_key, preview_key, result_bytes, width, height, attempts, max_attempts, \
     cancel_requested, created_at, updated_at, started_at, finished_at";
 
@@ -191,6 +195,7 @@ pub struct Progress {
     pub engine: Option<String>,
     pub fell_back: Option<bool>,
     pub fallback_reason: Option<String>,
+    pub subject: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Clone)]
@@ -452,7 +457,8 @@ impl Db {
              SET stage = $3, progress = $4, stages = $5,
                  analysis = COALESCE($6, analysis), template_id = COALESCE($7, template_id),
                  engine = COALESCE($8, engine), fell_back = COALESCE($9, fell_back),
-                 fallback_reason = COALESCE($10, fallback_reason), updated_at = $11
+                 fallback_reason = COALESCE($10, fallback_reason), updated_at = $11,
+                 subject = COALESCE($12, subject)
              WHERE id = $1 AND lease_owner = $2 AND status = 'processing' RETURNING cancel_requested",
         )
         .bind(id)
@@ -466,6 +472,7 @@ impl Db {
         .bind(p.fell_back)
         .bind(p.fallback_reason.as_deref())
         .bind(now())
+        .bind(p.subject.as_ref().map(Json))
         .fetch_optional(pool)
         .await)?;
         Ok(match flag {

@@ -395,11 +395,23 @@ fn the_new_categories_are_understood_in_both_languages() {
         ("تست رانندگی دنا پلاس توربو", Category::Cars),
         ("I pranked my roommate for a week", Category::Comedy),
         ("دوربین مخفی خنده‌دار در مترو", Category::Comedy),
-        ("Avengers Secret Wars official trailer breakdown", Category::Entertainment),
-        ("پشت صحنه سریال جدید شبکه نمایش خانگی", Category::Entertainment),
-        ("NASA's rocket lands on the Moon: how the landing works", Category::Science),
+        (
+            "Avengers Secret Wars official trailer breakdown",
+            Category::Entertainment,
+        ),
+        (
+            "پشت صحنه سریال جدید شبکه نمایش خانگی",
+            Category::Entertainment,
+        ),
+        (
+            "NASA's rocket lands on the Moon: how the landing works",
+            Category::Science,
+        ),
         ("آزمایش شیمی جالب با نیتروژن مایع", Category::Science),
-        ("Wheels on the bus nursery rhymes for toddlers", Category::Kids),
+        (
+            "Wheels on the bus nursery rhymes for toddlers",
+            Category::Kids,
+        ),
         ("شعر کودکانه حیوانات مزرعه برای بچه‌ها", Category::Kids),
         ("Building a floating shelf from scrap wood", Category::Diy),
         ("ساخت جاکلیدی چوبی در خانه", Category::Diy),

@@ -100,6 +100,8 @@ pub struct GenerationView {
     pub template_id: Option<String>,
     /// What the request was understood as.
     pub analysis: Option<serde_json::Value>,
+    /// What the thumbnail shows: `{kind: sticker|reference|provider|none, emoji, label}`.
+    pub subject: Option<serde_json::Value>,
     /// Which engine made the artwork: `compositor`, `openai:dall-e-3`, `stability:sdxl`, ...
     pub engine: Option<String>,
     /// Whether a provider failed (or was not configured) and a fallback made the image.
@@ -154,6 +156,7 @@ impl From<Generation> for GenerationView {
             reference_file_ids: g.reference_file_ids,
             template_id: g.template_id,
             analysis: g.analysis,
+            subject: g.subject,
             engine: g.engine,
             fell_back: g.fell_back,
             fallback_reason: g.fallback_reason,

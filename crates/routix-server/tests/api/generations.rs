@@ -36,6 +36,28 @@ async fn credits(app: &TestApp, token: &str) -> i64 {
 }
 
 crate::both! {
+    async fn the_subject_drawn_is_recorded_from_english_persian_and_emoji(app) {
+        let token = app.token_for("subject@example.com").await;
+        let cases = [
+            ("my dog reacts to a robot vacuum", "🐶", "dog"),
+            ("گربه‌ام برای اولین بار برف دید", "🐱", "cat"),
+            ("easy dinner idea 🍕", "🍕", "pizza"),
+        ];
+        for (prompt, emoji, label) in cases {
+            let queued: Value = app
+                .post_json("/api/v1/generations", Some(&token), json!({"prompt": prompt}))
+                .await
+                .json()
+                .await
+                .unwrap();
+            let g = finished(&app, &token, queued["id"].as_str().unwrap()).await;
+            assert_eq!(g["status"], "completed", "{g}");
+            assert_eq!(g["subject"]["kind"], "sticker", "{prompt}: {}", g["subject"]);
+            assert_eq!(g["subject"]["emoji"], emoji, "{prompt}");
+            assert_eq!(g["subject"]["label"], label, "{prompt}");
+        }
+    }
+
     async fn a_correction_in_words_steers_the_next_generation_of_the_conversation(app) {
         let token = app.token_for("correct@example.com").await;
         let conv: Value = app

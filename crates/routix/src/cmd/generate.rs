@@ -147,8 +147,11 @@ async fn make(
             .first()
             .and_then(|r| image::load_from_memory(&r.bytes).ok())
     });
+    let subject = image
+        .is_none()
+        .then(|| routix_server::pipeline::subject_for(&analysis));
     let composed = engine
-        .compose(template, &analysis, image, args.watermark)
+        .compose(template, &analysis, image, subject, args.watermark)
         .await
         .map_err(anyhow::Error::msg)?;
     say(Stage::Storing);
