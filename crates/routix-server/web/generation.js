@@ -56,6 +56,9 @@ export function generationCard(g, { onDelete, onUpdate } = {}) {
   if (g.engine && g.status === "completed") {
     const made = t("engine", { e: engineName(g.engine) });
     card.append(h("p", { class: "muted small" }, g.fell_back && g.fallback_reason ? `${made} (${t("fellBack", { r: g.fallback_reason })})` : made));
+    if (g.subject && g.subject.kind === "sticker" && g.subject.emoji) {
+      card.append(h("p", { class: "muted small subject" }, t("subject", { s: `${g.subject.emoji} ${label("s_", g.subject.label)}` })));
+    }
   }
   const actions = h("div", { class: "actions" });
   if (g.status === "completed") {
