@@ -142,7 +142,7 @@ struct Request {
 
 fn run_train(a: TrainArgs) -> anyhow::Result<()> {
     let titles = read_titles(&a.data.join("youtube-titles.csv"))?;
-    let requests = read_requests(&a.data.join("requests-train.tsv"))?;
+    let requests = training_requests(&a.data)?;
     let mut examples: Vec<Example> = Vec::new();
     for t in &titles {
         let f = train::fold(&t.text);
@@ -256,7 +256,7 @@ fn run_eval(a: EvalArgs) -> anyhow::Result<()> {
     let requests = if test {
         read_requests(&a.data.join("requests-eval.tsv"))?
     } else {
-        read_requests(&a.data.join("requests-train.tsv"))?
+        training_requests(&a.data)?
             .into_iter()
             .filter(|r| folds.contains(&train::fold(&r.text)))
             .collect()
@@ -400,6 +400,25 @@ fn read_titles(path: &Path) -> anyhow::Result<Vec<Title>> {
             })
         })
         .collect())
+}
+
+/// Every `requests-train*.tsv` in `dir`, in name order (so retraining reads them alike).
+fn training_requests(dir: &Path) -> anyhow::Result<Vec<Request>> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .with_context(|| format!("reading {}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("requests-train") && n.ends_with(".tsv"))
+        })
+        .collect();
+    files.sort();
+    let mut out = Vec::new();
+    for f in files {
+        out.extend(read_requests(&f)?);
+    }
+    Ok(out)
 }
 
 fn read_requests(path: &Path) -> anyhow::Result<Vec<Request>> {
