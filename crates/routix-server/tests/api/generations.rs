@@ -25,6 +25,18 @@ async fn finished(app: &TestApp, token: &str, id: &str) -> Value {
     panic!("generation {id} did not finish");
 }
 
+/// Asks for a generation and waits for it to complete (it must).
+async fn generated(app: &TestApp, token: &str, body: Value) -> Value {
+    let res = app
+        .post_json("/api/v1/generations", Some(token), body)
+        .await;
+    assert_eq!(res.status(), StatusCode::ACCEPTED);
+    let queued: Value = res.json().await.unwrap();
+    let g = finished(app, token, queued["id"].as_str().unwrap()).await;
+    assert_eq!(g["status"], "completed", "{g}");
+    g
+}
+
 async fn credits(app: &TestApp, token: &str) -> i64 {
     let c: Value = app
         .get("/api/v1/users/me/credits", Some(token))
@@ -44,14 +56,7 @@ crate::both! {
             ("easy dinner idea 🍕", "🍕", "pizza"),
         ];
         for (prompt, emoji, label) in cases {
-            let queued: Value = app
-                .post_json("/api/v1/generations", Some(&token), json!({"prompt": prompt}))
-                .await
-                .json()
-                .await
-                .unwrap();
-            let g = finished(&app, &token, queued["id"].as_str().unwrap()).await;
-            assert_eq!(g["status"], "completed", "{g}");
+            let g = generated(&app, &token, json!({"prompt": prompt})).await;
             assert_eq!(g["subject"]["kind"], "sticker", "{prompt}: {}", g["subject"]);
             assert_eq!(g["subject"]["emoji"], emoji, "{prompt}");
             assert_eq!(g["subject"]["label"], label, "{prompt}");
@@ -83,14 +88,7 @@ crate::both! {
         let text = fix["reply"]["content"].as_str().unwrap();
         assert!(text.contains("cars") && text.contains("not gaming"), "{text}");
 
-        let queued: Value = app
-            .post_json("/api/v1/generations", Some(&token), json!({"prompt": prompt, "conversation_id": conv_id}))
-            .await
-            .json()
-            .await
-            .unwrap();
-        let g = finished(&app, &token, queued["id"].as_str().unwrap()).await;
-        assert_eq!(g["status"], "completed", "{g}");
+        let g = generated(&app, &token, json!({"prompt": prompt, "conversation_id": conv_id})).await;
         assert_eq!(g["analysis"]["category"], "cars", "{}", g["analysis"]);
     }
 
