@@ -96,14 +96,17 @@ fn has(text: &str, cue: &str) -> bool {
 /// in «موسیقی» nor «شیر» (lion) in «شیراز»; longer ones take any ending («آموزشی»).
 pub(crate) fn persian_word_at(text: &str, cue: &str) -> Option<usize> {
     let needle = format!(" {cue}");
-    let short = cue.chars().count() <= 3;
     let mut from = 0;
     while let Some(found) = text[from..].find(&needle) {
         let at = from + found;
-        let rest = &text[at + needle.len()..];
-        let word_end = rest.find(' ').unwrap_or(rest.len());
-        let suffix = rest[..word_end].trim_end_matches(['.', '!']);
-        if suffix.is_empty() || !short || cues::PERSIAN_SUFFIXES.contains(&suffix) {
+        // The cue (perhaps several words) and whatever ends its last word.
+        let rest = &text[at + 1..];
+        let end = cue.len()
+            + rest[cue.len()..]
+                .find(' ')
+                .unwrap_or(rest.len() - cue.len());
+        let word = rest[..end].trim_end_matches(['.', '!']);
+        if cues::word_matches(cue, word) {
             return Some(at);
         }
         from = at + needle.len();

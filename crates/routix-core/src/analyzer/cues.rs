@@ -18,7 +18,7 @@ const SHIPPED: [&str; 2] = [
 ];
 
 /// Suffixes Persian attaches to a word; short cues match only with these.
-pub(crate) const PERSIAN_SUFFIXES: &[&str] = &[
+const PERSIAN_SUFFIXES: &[&str] = &[
     "ها",
     "های",
     "هایی",
@@ -194,7 +194,7 @@ fn keys(tok: &str) -> Vec<(&str, bool)> {
 
 /// Whether Persian `tok` is `cue` plus an ending the cue allows: a common suffix for short
 /// cues (so «شیر» is not found in «شیراز»), any ending for cues of four letters or more.
-fn word_matches(cue: &str, tok: &str) -> bool {
+pub(crate) fn word_matches(cue: &str, tok: &str) -> bool {
     let Some(ending) = tok.strip_prefix(cue) else {
         return false;
     };

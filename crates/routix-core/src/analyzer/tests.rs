@@ -424,3 +424,12 @@ fn the_new_categories_are_understood_in_both_languages() {
         .collect();
     assert!(wrong.is_empty(), "{wrong:#?}");
 }
+
+#[test]
+fn persian_phrases_match_with_an_ending_on_their_last_word() {
+    // A multi-word cue («رنگ‌های گرم» → warm palette) with and without a suffix after it.
+    assert_eq!(analyze("ولاگ با رنگ های گرم").colors[0].name, "orange");
+    assert_eq!(analyze("ولاگ با رنگ های گرمش").colors[0].name, "orange");
+    // A short cue takes no free ending: «شیر» (lion) is not in «شیراز».
+    assert_ne!(analyze("سفر به شیراز").category, Category::Animals);
+}
