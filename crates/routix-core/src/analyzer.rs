@@ -16,7 +16,7 @@ use crate::{Analysis, AnalysisSource, Category, Direction, NamedColor};
 
 pub use correction::{correction, Correction};
 use headline::headline;
-pub use headline::MAX_HEADLINE_WORDS;
+pub use headline::{shorten, MAX_HEADLINE_WORDS};
 
 /// Analyses `prompt` with rules only.
 pub fn analyze(prompt: &str) -> Analysis {
@@ -25,6 +25,11 @@ pub fn analyze(prompt: &str) -> Analysis {
     let (category, confidence) = categorise(prompt, &text, classifier::shipped(), Blend::SHIPPED);
     let colors = colors(&text);
     let style = pick(&text, STYLE_CUES).unwrap_or_else(|| default_style(category));
+    // A comparison or a transformation asks for a composition, ahead of any look.
+    let style = match composition(&text) {
+        Some(shape) => format!("{shape} {style}"),
+        None => style.to_string(),
+    };
     let mood = pick(&text, MOOD_CUES).unwrap_or_else(|| default_mood(category));
     Analysis {
         category,
@@ -32,7 +37,7 @@ pub fn analyze(prompt: &str) -> Analysis {
         keywords: keywords(&text),
         subjects: subjects(prompt),
         colors,
-        style: style.to_string(),
+        style,
         mood: mood.to_string(),
         language: if rtl { "fa" } else { "en" }.to_string(),
         direction: if rtl { Direction::Rtl } else { Direction::Ltr },
@@ -233,7 +238,7 @@ fn colors(text: &str) -> Vec<NamedColor> {
             let boundary = taken[end..]
                 .chars()
                 .next()
-                .is_none_or(|c| !c.is_alphabetic() || is_arabic_script(c));
+                .is_none_or(|c| !c.is_alphabetic());
             // Whole words only, in both scripts: «سبزی» (herbs) is no green.
             if boundary {
                 if !found.iter().any(|(_, c)| c.name == *name) {
@@ -266,6 +271,39 @@ fn colors(text: &str) -> Vec<NamedColor> {
         }
     }
     found.into_iter().map(|(_, c)| c).take(4).collect()
+}
+
+/// `versus` for "A vs B" requests, `before-after` for transformations: the template styles
+/// that lay out two sides.
+pub fn composition(text: &str) -> Option<&'static str> {
+    const VERSUS: &[&str] = &[
+        "vs",
+        "vs.",
+        "versus",
+        "compared to",
+        "comparison",
+        "در مقابل",
+        "در برابر",
+        "مقایسه",
+    ];
+    const BEFORE_AFTER: &[&str] = &[
+        "before and after",
+        "before after",
+        "before & after",
+        "transformation",
+        "glow up",
+        "makeover",
+        "قبل و بعد",
+        "قبل بعد",
+        "تغییر چهره",
+    ];
+    if BEFORE_AFTER.iter().any(|c| has(text, c)) {
+        Some("before-after")
+    } else if VERSUS.iter().any(|c| has(text, c)) {
+        Some("versus")
+    } else {
+        None
+    }
 }
 
 fn pick(text: &str, table: &[(&'static str, &[&str])]) -> Option<&'static str> {

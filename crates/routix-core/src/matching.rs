@@ -1,7 +1,8 @@
 //! Template matching: a deterministic multi-factor score of how well each template suits an
 //! analysis, with the reasons a person would give. Factors and their maximum points:
 //! category 40, style 15, palette harmony 15, mood 10, headline length 10, right-to-left 10,
-//! image slot 10 (with a reference image). Every score is in 0..=110.
+//! image slot 10 (with a reference image); two-sided layouts (styles `versus`,
+//! `before-after`) gain 30 for a request of that shape and lose 60 otherwise.
 
 use serde::{Deserialize, Serialize};
 
@@ -64,6 +65,18 @@ pub fn score(a: &Analysis, t: &TemplateMeta, opts: &MatchOptions) -> TemplateMat
     }
 
     let wanted_style = a.style.to_lowercase();
+    // Two-sided layouts only for two-sided requests: a versus design with one subject
+    // reads as a mistake.
+    for shape in ["versus", "before-after"] {
+        if t.styles.iter().any(|s| s == shape) {
+            if wanted_style.contains(shape) {
+                points += 30.0;
+                reasons.push(format!("{shape} layout for a {shape} request"));
+            } else {
+                points -= 60.0;
+            }
+        }
+    }
     if t.styles
         .iter()
         .any(|s| wanted_style.contains(&s.to_lowercase()))
@@ -113,8 +126,8 @@ pub fn score(a: &Analysis, t: &TemplateMeta, opts: &MatchOptions) -> TemplateMat
             points += 10.0;
             reasons.push("has a slot for your reference image".to_string());
         }
-    } else if !t.has_image_slot {
-        // With nothing to put in a slot, all-type designs look finished; slots look empty.
+    } else {
+        // Without a photo every design draws its subject, slot or not.
         points += 10.0;
     }
 

@@ -692,8 +692,6 @@ pub const SUBJECTS: &[Subject] = &[
             "school",
             "lesson",
             "learn",
-            "learning",
-            "course",
             "books",
             "book",
             "konkur",
@@ -704,8 +702,6 @@ pub const SUBJECTS: &[Subject] = &[
             "مدرسه",
             "دانشگاه",
             "کتاب",
-            "آموزش",
-            "یادگیری",
         ],
     ),
     s(

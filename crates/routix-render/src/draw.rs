@@ -11,7 +11,8 @@ use crate::{
     fonts::fonts,
     raster,
     template::{
-        Fill, Layer, PatternKind, Rect, ShapeKind, Slot, Template, DESIGN_HEIGHT, DESIGN_WIDTH,
+        Backdrop, Fill, Layer, Paint, PatternKind, Rect, ShapeKind, Slot, Stroke, Template,
+        DESIGN_HEIGHT, DESIGN_WIDTH,
     },
     text::{self, FitRequest},
     Layout, RenderError, RenderRequest, Rendered,
@@ -91,7 +92,7 @@ fn static_prefix(template: &Template, req: &RenderRequest) -> usize {
     template
         .layers
         .iter()
-        .take_while(|l| !matches!(l, Layer::Text { .. }))
+        .take_while(|l| !matches!(l, Layer::Text { .. } | Layer::Subject { .. }))
         .count()
 }
 
@@ -144,6 +145,13 @@ fn free_room(slot: [f32; 4], text: &[[f32; 4]], w: f32, h: f32) -> [f32; 4] {
 }
 
 pub fn render(template: &Template, req: &RenderRequest) -> Result<Rendered, RenderError> {
+    let mirrored;
+    let template = if req.mirror {
+        mirrored = template.mirrored();
+        &mirrored
+    } else {
+        template
+    };
     let (w, h) = (req.width, req.height);
     let palette = match &req.palette {
         Some(colors) => template.meta.palette.overridden_by(colors),
@@ -206,11 +214,17 @@ pub fn render(template: &Template, req: &RenderRequest) -> Result<Rendered, Rend
     if let (false, Some(img)) = (has_slot, &req.image) {
         draw_background_image(&mut canvas, img);
     }
-    // The subject goes over everything but the text, in the image slot.
+    // Without subject layers, the subject goes over everything but the text, in the image
+    // slot's room clear of the headline.
+    let photo = req.image.is_some();
+    let explicit = template
+        .layers
+        .iter()
+        .any(|l| matches!(l, Layer::Subject { .. }));
     let mut subject = req
-        .subject
-        .as_deref()
-        .filter(|_| req.image.is_none())
+        .subjects
+        .first()
+        .filter(|_| !photo && !explicit)
         .and_then(|emoji| {
             let slot = template.layers.iter().find_map(|l| match l {
                 Layer::Image { area, .. } => Some(space.rect(area)),
@@ -248,7 +262,14 @@ pub fn render(template: &Template, req: &RenderRequest) -> Result<Rendered, Rend
             if let Some((sticker, slot)) = subject.take() {
                 let tilt = [-6.0, 4.0, -3.5, 6.5, -5.0, 3.0][(template.fingerprint % 6) as usize];
                 let center = (slot[0] + slot[2] / 2.0, slot[1] + slot[3] / 2.0);
-                crate::sticker::draw(&mut canvas, &sticker, center, tilt, palette.accent);
+                crate::sticker::draw(
+                    &mut canvas,
+                    &sticker,
+                    center,
+                    tilt,
+                    Backdrop::Glow,
+                    palette.accent,
+                );
             }
         }
         match layer {
@@ -287,6 +308,7 @@ pub fn render(template: &Template, req: &RenderRequest) -> Result<Rendered, Rend
                 shape,
                 border,
                 placeholder,
+                flip,
             } => {
                 let px = space.rect(area);
                 match &req.image {
@@ -300,11 +322,17 @@ pub fn render(template: &Template, req: &RenderRequest) -> Result<Rendered, Rend
                             *blur,
                             tint.map(|t| (t.resolve(&palette), *tint_opacity)),
                         );
-                        place_image(&mut canvas, &fitted, px, shape.unwrap_or(ShapeKind::Rect));
+                        place_image(
+                            &mut canvas,
+                            &fitted,
+                            px,
+                            shape.unwrap_or(ShapeKind::Rect),
+                            *flip,
+                        );
                     }
                     None => {
                         if let Some(fill) = placeholder {
-                            let clip = shape_path(shape.unwrap_or(ShapeKind::Rect), px, 0.0)
+                            let clip = shape_path(shape.unwrap_or(ShapeKind::Rect), px, 0.0, *flip)
                                 .and_then(|path| mask_of(&canvas, &path));
                             if let Some(clip) = &clip {
                                 paint_fill(&mut canvas, fill, &palette, px, Some(clip));
@@ -314,7 +342,8 @@ pub fn render(template: &Template, req: &RenderRequest) -> Result<Rendered, Rend
                     }
                 }
                 if let Some(b) = border {
-                    if let Some(path) = shape_path(shape.unwrap_or(ShapeKind::Rect), px, 0.0) {
+                    if let Some(path) = shape_path(shape.unwrap_or(ShapeKind::Rect), px, 0.0, *flip)
+                    {
                         stroke_path(
                             &mut canvas,
                             &path,
@@ -332,6 +361,7 @@ pub fn render(template: &Template, req: &RenderRequest) -> Result<Rendered, Rend
                 opacity,
                 rotate,
                 shadow,
+                flip,
             } => {
                 let px = space.rect(area);
                 if let Some(s) = shadow {
@@ -341,7 +371,7 @@ pub fn render(template: &Template, req: &RenderRequest) -> Result<Rendered, Rend
                         px[2],
                         px[3],
                     ];
-                    if let Some(path) = shape_path(*kind, moved, *rotate) {
+                    if let Some(path) = shape_path(*kind, moved, *rotate, *flip) {
                         canvas.fill_path(
                             &path,
                             &solid(s.color.resolve(&palette), s.opacity),
@@ -351,7 +381,7 @@ pub fn render(template: &Template, req: &RenderRequest) -> Result<Rendered, Rend
                         );
                     }
                 }
-                if let Some(path) = shape_path(*kind, px, *rotate) {
+                if let Some(path) = shape_path(*kind, px, *rotate, *flip) {
                     if *kind == ShapeKind::Ring {
                         stroke_path(
                             &mut canvas,
@@ -371,6 +401,30 @@ pub fn render(template: &Template, req: &RenderRequest) -> Result<Rendered, Rend
                     }
                 }
             }
+            Layer::Subject {
+                area,
+                index,
+                tilt,
+                backdrop,
+            } => {
+                let Some(emoji) = req.subjects.get(*index).filter(|_| !photo) else {
+                    continue;
+                };
+                let px = space.rect(area);
+                // The prepared sticker is its art plus 30 % for outline and shadow.
+                let size = (px[2].min(px[3]) / 1.3).round() as u32;
+                if let Some(sticker) = crate::sticker::prepared(emoji, size) {
+                    let center = (px[0] + px[2] / 2.0, px[1] + px[3] / 2.0);
+                    crate::sticker::draw(
+                        &mut canvas,
+                        &sticker,
+                        center,
+                        *tilt,
+                        *backdrop,
+                        palette.accent,
+                    );
+                }
+            }
             Layer::Text { slot, .. } => {
                 let content = match slot {
                     Slot::Headline => Some(req.title.as_str()),
@@ -380,7 +434,9 @@ pub fn render(template: &Template, req: &RenderRequest) -> Result<Rendered, Rend
                 let Some(content) = content.map(str::trim).filter(|c| !c.is_empty()) else {
                     continue;
                 };
-                if let Some(placed) = draw_text(&mut canvas, space, layer, content, &palette)? {
+                if let Some(placed) =
+                    draw_text(&mut canvas, space, layer, content, &palette, req.strict)?
+                {
                     layout.texts.push(placed);
                 }
             }
@@ -660,7 +716,7 @@ fn vignette(canvas: &mut Pixmap, strength: f32) {
 fn draw_background_image(canvas: &mut Pixmap, img: &DynamicImage) {
     let (w, h) = (canvas.width() as f32, canvas.height() as f32);
     let fitted = cover(img, w, h, [0.5, 0.4], 0.35, 0.0, None);
-    place_image(canvas, &fitted, [0.0, 0.0, w, h], ShapeKind::Rect);
+    place_image(canvas, &fitted, [0.0, 0.0, w, h], ShapeKind::Rect, false);
 }
 
 /// Cover-fits `img` into `w`x`h` keeping `focus` in view, then darkens, blurs and tints.
@@ -702,12 +758,12 @@ pub(crate) fn cover(
     out
 }
 
-fn place_image(canvas: &mut Pixmap, img: &RgbaImage, px: [f32; 4], shape: ShapeKind) {
+fn place_image(canvas: &mut Pixmap, img: &RgbaImage, px: [f32; 4], shape: ShapeKind, flip: bool) {
     let Some(pm) = to_pixmap(img) else { return };
     let mask = if shape == ShapeKind::Rect {
         None
     } else {
-        shape_path(shape, px, 0.0).and_then(|path| {
+        shape_path(shape, px, 0.0, flip).and_then(|path| {
             let mut m = Mask::new(canvas.width(), canvas.height())?;
             m.fill_path(&path, FillRule::Winding, true, Transform::identity());
             Some(m)
@@ -723,7 +779,7 @@ fn place_image(canvas: &mut Pixmap, img: &RgbaImage, px: [f32; 4], shape: ShapeK
     );
 }
 
-fn shape_path(kind: ShapeKind, px: [f32; 4], rotate: f32) -> Option<Path> {
+pub(crate) fn shape_path(kind: ShapeKind, px: [f32; 4], rotate: f32, flip: bool) -> Option<Path> {
     let [x, y, w, h] = px;
     let mut pb = PathBuilder::new();
     match kind {
@@ -780,7 +836,10 @@ fn shape_path(kind: ShapeKind, px: [f32; 4], rotate: f32) -> Option<Path> {
             pb.close();
         }
     }
-    let path = pb.finish()?;
+    let mut path = pb.finish()?;
+    if flip {
+        path = path.transform(Transform::from_row(-1.0, 0.0, 0.0, 1.0, 2.0 * x + w, 0.0))?;
+    }
     if rotate == 0.0 {
         return Some(path);
     }
@@ -834,6 +893,7 @@ fn draw_text(
     layer: &Layer,
     content: &str,
     palette: &Palette,
+    strict: bool,
 ) -> Result<Option<crate::TextLayout>, RenderError> {
     let Layer::Text {
         slot,
@@ -902,20 +962,51 @@ fn draw_text(
         (px[2] - 2.0 * inset).max(1.0),
         (px[3] - 2.0 * inset).max(1.0),
     ];
-    let fitted = text::fit(
-        face,
-        &FitRequest {
-            slot: slot.as_str(),
-            text: &text,
-            area: inner,
-            size: space.len(*size),
-            min_size: space.len(*min_size),
-            max_lines: *max_lines,
-            line_height,
-            align: *align,
-            valign: *valign,
-        },
-    )?;
+    let request = |text: &'_ str| -> Result<text::Fitted, RenderError> {
+        text::fit(
+            face,
+            &FitRequest {
+                slot: slot.as_str(),
+                text,
+                area: inner,
+                size: space.len(*size),
+                min_size: space.len(*min_size),
+                max_lines: *max_lines,
+                line_height,
+                align: *align,
+                valign: *valign,
+            },
+        )
+    };
+    let glyph_px = |f: &text::Fitted| -> f32 {
+        f.placements
+            .iter()
+            .filter_map(|&(i, x, baseline, scale)| {
+                text::word_path(face, &f.words[i], x, baseline, scale).map(|p| p.bounds().height())
+            })
+            .fold(f32::MAX, f32::min)
+            * 320.0
+            / canvas.width() as f32
+    };
+    let (cw, ch) = (canvas.width() as f32, canvas.height() as f32);
+    let clear_of_corner = |f: &text::Fitted| {
+        f.layout
+            .lines
+            .iter()
+            .all(|l| l.x + l.width <= cw * 0.82 || l.y + l.height <= ch * 0.86)
+    };
+    let (fitted, drawn) = if strict {
+        (request(&text)?, text.clone())
+    } else {
+        fit_legibly(&text, *slot, request, |f| {
+            if clear_of_corner(f) {
+                glyph_px(f)
+            } else {
+                0.0
+            }
+        })?
+    };
+    let shortened_from = (drawn != text).then(|| content.to_string());
     if let Some(p) = plate {
         if let (Some(first), Some(last)) = (fitted.layout.lines.first(), fitted.layout.lines.last())
         {
@@ -953,6 +1044,13 @@ fn draw_text(
             text::word_path(face, &fitted.words[i], x, baseline, scale).map(|p| (i, p))
         })
         .collect();
+    let min_glyph = paths
+        .iter()
+        .map(|(_, p)| p.bounds().height())
+        .reduce(f32::min)
+        .unwrap_or(0.0)
+        * 320.0
+        / canvas.width() as f32;
     if let Some(g) = glow {
         let radius = space.len(g.radius);
         for step in [1.0, 0.66, 0.33] {
@@ -966,6 +1064,36 @@ fn draw_text(
                 );
             }
         }
+    }
+    // On a plate, text must read against the plate whatever the palette did to it.
+    let base = match plate {
+        Some(p) => legible_on(fill.resolve(palette), p.resolve(palette)),
+        None => fill.resolve(palette),
+    };
+    // Legibility: the letters against their plate or stroke, else against what is behind
+    // them. Letters that would not stand out get a black or white stroke.
+    let behind = TextBounds::of(canvas, paths.iter().map(|(_, p)| p))
+        .map_or(base, |b| mean_color(canvas, &b));
+    let mut stroke = stroke.clone();
+    let mut contrast = match (plate, &stroke) {
+        (Some(p), _) => base.contrast(p.resolve(palette)),
+        (None, Some(st)) if space.len(st.width) >= 2.0 => base
+            .contrast(st.color.resolve(palette))
+            .max(base.contrast(behind)),
+        _ => base.contrast(behind),
+    };
+    if contrast < MIN_CONTRAST && plate.is_none() {
+        let (black, white) = (Rgb::new(0, 0, 0), Rgb::new(255, 255, 255));
+        let edge = if base.contrast(black) >= base.contrast(white) {
+            black
+        } else {
+            white
+        };
+        stroke = Some(Stroke {
+            color: Paint::Fixed(edge),
+            width: (fitted.layout.size / space.sy * 0.07).max(4.0),
+        });
+        contrast = base.contrast(edge).max(contrast);
     }
     // Each word's stroke outline, computed once and used for the shadow and the stroke.
     let outlines: Vec<Option<Path>> = paths
@@ -985,11 +1113,6 @@ fn draw_text(
         })
         .collect();
     let highlighted = highlight.filter(|_| fitted.words.len() >= 2);
-    // On a plate, text must read against the plate whatever the palette did to it.
-    let base = match plate {
-        Some(p) => legible_on(fill.resolve(palette), p.resolve(palette)),
-        None => fill.resolve(palette),
-    };
     // Coverage is rasterised once per shape into masks over the text's bounds — the glyphs
     // with their stroke (for the shadow and the stroke), the plain glyphs, the highlighted
     // word — and painted from there: two or three scan conversions instead of one per
@@ -1025,7 +1148,7 @@ fn draw_text(
                 s.opacity,
             );
         }
-        if let (Some(st), Some(body)) = (stroke, &body) {
+        if let (Some(st), Some(body)) = (&stroke, &body) {
             raster::paint_mask(
                 canvas,
                 body,
@@ -1042,7 +1165,16 @@ fn draw_text(
             paths.iter().filter(|(i, _)| !is_highlight(*i)).count(),
         ),
         (
-            highlighted.map_or(base, |h| h.resolve(palette)),
+            highlighted
+                .map(|h| h.resolve(palette))
+                // A highlight lost against its stroke (or what is behind it) is not one.
+                .filter(|h| {
+                    let surround = stroke
+                        .as_ref()
+                        .map_or(behind, |st| st.color.resolve(palette));
+                    h.contrast(surround) >= MIN_CONTRAST
+                })
+                .unwrap_or(base),
             paths.iter().filter(|(i, _)| is_highlight(*i)).count(),
         ),
     ];
@@ -1060,7 +1192,101 @@ fn draw_text(
     }
     let mut layout = fitted.layout;
     layout.area = space.rect(area);
+    layout.shortened_from = shortened_from;
+    layout.contrast = contrast;
+    layout.min_glyph_px_at_320 = min_glyph;
     Ok(Some(layout))
+}
+
+/// WCAG's ratio for large text: what a headline needs against its surround.
+pub const MIN_CONTRAST: f32 = 3.0;
+/// The smallest letters (in pixels, at 320 wide) a headline may have and still be read in
+/// a feed.
+pub const MIN_GLYPH_PX_AT_320: f32 = 8.0;
+
+/// Most words a headline keeps: more cannot be read in the glance a feed gives.
+pub const MAX_GLANCE_WORDS: usize = 8;
+
+/// Fits `text` so it can be read: the whole text when its letters are big enough (and clear
+/// of the duration corner: `glyph_px` answers 0 there), else the best shorter cut of it
+/// (fewer words, the ones that sell kept) that fits larger, and as a last resort its first
+/// word cut with an ellipsis. Only a text that cannot be drawn at all is an error. Returns
+/// the layout and the text drawn.
+fn fit_legibly(
+    text: &str,
+    slot: Slot,
+    fit: impl Fn(&str) -> Result<text::Fitted, RenderError>,
+    glyph_px: impl Fn(&text::Fitted) -> f32,
+) -> Result<(text::Fitted, String), RenderError> {
+    let mut best: Option<(text::Fitted, String)> = None;
+    let mut attempt = if slot == Slot::Headline {
+        routix_core::analyzer::shorten(text, MAX_GLANCE_WORDS)
+    } else {
+        text.to_string()
+    };
+    let mut first_error = None;
+    loop {
+        let words = attempt.split_whitespace().count();
+        match fit(&attempt) {
+            Ok(f) => {
+                let legible = slot != Slot::Headline || glyph_px(&f) >= MIN_GLYPH_PX_AT_320;
+                if legible {
+                    return Ok((f, attempt));
+                }
+                if best
+                    .as_ref()
+                    .is_none_or(|(b, _)| f.layout.size > b.layout.size * 1.05)
+                {
+                    best = Some((f, attempt.clone()));
+                }
+            }
+            Err(e @ RenderError::TextDoesNotFit { .. }) => {
+                first_error.get_or_insert(e);
+            }
+            Err(e) => return Err(e),
+        }
+        if words <= 1 {
+            break;
+        }
+        let shorter = routix_core::analyzer::shorten(&attempt, words - 1);
+        if shorter.split_whitespace().count() >= words {
+            break;
+        }
+        attempt = shorter;
+    }
+    if let Some(found) = best {
+        return Ok(found);
+    }
+    // Not even one word fits: cut it, keeping at least two letters.
+    let word: Vec<char> = attempt.chars().collect();
+    for keep in (2..word.len()).rev() {
+        let cut: String = word[..keep].iter().collect::<String>() + "…";
+        if let Ok(f) = fit(&cut) {
+            return Ok((f, cut));
+        }
+    }
+    Err(first_error.unwrap_or_else(|| RenderError::TextDoesNotFit {
+        slot: slot.as_str().to_string(),
+        text: text.to_string(),
+    }))
+}
+
+/// The average colour of the canvas over `bounds`, sampled every other pixel.
+fn mean_color(canvas: &Pixmap, b: &TextBounds) -> Rgb {
+    let (mut sum, mut n) = ([0u64; 3], 0u64);
+    let data = canvas.data();
+    let width = canvas.width() as usize;
+    for y in (b.y as usize..b.y as usize + b.height as usize).step_by(2) {
+        for x in (b.x as usize..b.x as usize + b.width as usize).step_by(2) {
+            let o = (y * width + x) * 4;
+            for c in 0..3 {
+                sum[c] += u64::from(data[o + c]);
+            }
+            n += 1;
+        }
+    }
+    let n = n.max(1);
+    Rgb::new((sum[0] / n) as u8, (sum[1] / n) as u8, (sum[2] / n) as u8)
 }
 
 /// A whole-pixel box around some paths, inside the canvas, with masks over it.

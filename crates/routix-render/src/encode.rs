@@ -200,7 +200,8 @@ pub(crate) fn draw_watermark(canvas: &mut Pixmap, text: &str) -> Result<(), Rend
     let (w, h) = (canvas.width() as f32, canvas.height() as f32);
     let size = (h * 0.038).max(10.0);
     let box_w = w * 0.4;
-    let area = [w - box_w - size * 1.4, h - size * 2.6, box_w, size * 1.6];
+    // Bottom left: YouTube covers the bottom right with the video's duration.
+    let area = [size * 1.4, h - size * 2.6, box_w, size * 1.6];
     let fitted = text::fit(
         face,
         &FitRequest {
@@ -211,7 +212,7 @@ pub(crate) fn draw_watermark(canvas: &mut Pixmap, text: &str) -> Result<(), Rend
             min_size: size * 0.5,
             max_lines: 1,
             line_height: 1.2,
-            align: Align::End,
+            align: Align::Start,
             valign: VAlign::Center,
         },
     )?;

@@ -17,7 +17,7 @@ mod text;
 
 pub use draw::clear_static_cache;
 pub use encode::{encode, fit_image, optimize, watermark, Fit, OutputFormat, MAX_BYTES};
-pub use template::{Layer, Template, TemplateLibrary};
+pub use template::{Backdrop, Layer, Slot, Template, TemplateLibrary};
 pub use text::{LineLayout, TextLayout};
 
 use image::{DynamicImage, RgbaImage};
@@ -62,8 +62,13 @@ pub struct RenderRequest {
     pub palette: Option<Vec<Rgb>>,
     /// Free-tier watermark text.
     pub watermark: Option<String>,
-    /// An emoji to draw as the subject in the image slot when there is no image.
-    pub subject: Option<String>,
+    /// Emoji to draw as the subject(s) when there is no image: the first in the template's
+    /// subject layer (or its image slot), the second in a versus layout's other corner.
+    pub subjects: Vec<String>,
+    /// Mirror the design left to right (right-to-left headlines: text right, subject left).
+    pub mirror: bool,
+    /// Refuse text that does not fit (`TextDoesNotFit`) instead of shortening it.
+    pub strict: bool,
     pub width: u32,
     pub height: u32,
 }
@@ -77,7 +82,9 @@ impl RenderRequest {
             image: None,
             palette: None,
             watermark: None,
-            subject: None,
+            subjects: Vec::new(),
+            mirror: false,
+            strict: false,
             width,
             height,
         }
@@ -95,6 +102,32 @@ impl RenderRequest {
 #[derive(Debug, Clone, Default)]
 pub struct Layout {
     pub texts: Vec<TextLayout>,
+}
+
+/// Whether the headline can be read where thumbnails are seen: at 320x180 in a feed.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct Legibility {
+    /// WCAG contrast ratio of the letters against their stroke, plate or background.
+    pub contrast: f32,
+    /// The smallest word's letter height at 320 pixels wide.
+    pub min_text_px_at_320: f32,
+    pub ok: bool,
+}
+
+impl Layout {
+    pub fn headline(&self) -> Option<&TextLayout> {
+        self.texts.iter().find(|t| t.slot == "headline")
+    }
+
+    /// The headline's legibility; `None` when no headline was drawn.
+    pub fn legibility(&self) -> Option<Legibility> {
+        self.headline().map(|t| Legibility {
+            contrast: (t.contrast * 100.0).round() / 100.0,
+            min_text_px_at_320: (t.min_glyph_px_at_320 * 10.0).round() / 10.0,
+            ok: t.contrast >= draw::MIN_CONTRAST
+                && t.min_glyph_px_at_320 >= draw::MIN_GLYPH_PX_AT_320,
+        })
+    }
 }
 
 pub struct Rendered {

@@ -15,7 +15,38 @@ use tiny_skia::{
     RadialGradient, SpreadMode, Transform,
 };
 
-use crate::sticker_art::STICKERS;
+use crate::{sticker_art::STICKERS, template::Backdrop};
+
+/// A soft glow of `color` fading out at `radius`.
+fn glow(canvas: &mut Pixmap, center: (f32, f32), radius: f32, color: Rgb) {
+    let Some(shader) = RadialGradient::new(
+        Point::from_xy(center.0, center.1),
+        Point::from_xy(center.0, center.1),
+        radius,
+        vec![
+            GradientStop::new(0.0, Color::from_rgba8(color.r, color.g, color.b, 150)),
+            GradientStop::new(1.0, Color::from_rgba8(color.r, color.g, color.b, 0)),
+        ],
+        SpreadMode::Pad,
+        Transform::identity(),
+    ) else {
+        return;
+    };
+    let paint = Paint {
+        shader,
+        anti_alias: true,
+        ..Paint::default()
+    };
+    if let Some(circle) = PathBuilder::from_circle(center.0, center.1, radius) {
+        canvas.fill_path(
+            &circle,
+            &paint,
+            FillRule::Winding,
+            Transform::identity(),
+            None,
+        );
+    }
+}
 
 /// Prepared stickers kept at most; a thumbnail uses one or two.
 const CACHE_ENTRIES: usize = 64;
@@ -186,34 +217,46 @@ fn blur_line(
 
 /// Draws a prepared sticker centred on `center`, turned by `tilt` degrees, with a glow of
 /// `glow` behind it.
-pub fn draw(canvas: &mut Pixmap, sticker: &Pixmap, center: (f32, f32), tilt: f32, glow: Rgb) {
+/// Draws a prepared sticker centred on `center`, tilted `tilt` degrees, over `backdrop` in
+/// `color`.
+pub fn draw(
+    canvas: &mut Pixmap,
+    sticker: &Pixmap,
+    center: (f32, f32),
+    tilt: f32,
+    backdrop: Backdrop,
+    color: Rgb,
+) {
     let (w, h) = (sticker.width() as f32, sticker.height() as f32);
-    let radius = w.max(h) * 0.62;
-    if let Some(shader) = RadialGradient::new(
-        Point::from_xy(center.0, center.1),
-        Point::from_xy(center.0, center.1),
-        radius,
-        vec![
-            GradientStop::new(0.0, Color::from_rgba8(glow.r, glow.g, glow.b, 150)),
-            GradientStop::new(1.0, Color::from_rgba8(glow.r, glow.g, glow.b, 0)),
-        ],
-        SpreadMode::Pad,
-        Transform::identity(),
-    ) {
-        let paint = Paint {
-            shader,
-            anti_alias: true,
-            ..Paint::default()
-        };
-        if let Some(circle) = PathBuilder::from_circle(center.0, center.1, radius) {
-            canvas.fill_path(
-                &circle,
-                &paint,
-                FillRule::Winding,
-                Transform::identity(),
-                None,
-            );
+    match backdrop {
+        Backdrop::Glow => glow(canvas, center, w.max(h) * 0.62, color),
+        Backdrop::Burst | Backdrop::Disc => {
+            let r = w.max(h)
+                * if backdrop == Backdrop::Burst {
+                    0.56
+                } else {
+                    0.44
+                };
+            let shape = if backdrop == Backdrop::Burst {
+                crate::template::ShapeKind::Burst
+            } else {
+                crate::template::ShapeKind::Circle
+            };
+            let area = [center.0 - r, center.1 - r, 2.0 * r, 2.0 * r];
+            if let Some(path) = crate::draw::shape_path(shape, area, tilt * 2.0, false) {
+                let mut paint = Paint::default();
+                paint.set_color(Color::from_rgba8(color.r, color.g, color.b, 255));
+                paint.anti_alias = true;
+                canvas.fill_path(
+                    &path,
+                    &paint,
+                    FillRule::Winding,
+                    Transform::identity(),
+                    None,
+                );
+            }
         }
+        Backdrop::None => {}
     }
     let transform = Transform::from_translate(center.0 - w / 2.0, center.1 - h / 2.0)
         .pre_concat(Transform::from_rotate_at(tilt, w / 2.0, h / 2.0));

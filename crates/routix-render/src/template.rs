@@ -111,6 +111,20 @@ pub enum ShapeKind {
     Ring,
 }
 
+/// What is drawn behind a subject.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Backdrop {
+    /// A soft glow of the accent colour.
+    #[default]
+    Glow,
+    /// A star burst of the accent colour: loud, for reactions and kids.
+    Burst,
+    /// A disc of the accent colour: a clean cut-out look.
+    Disc,
+    None,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Align {
@@ -239,6 +253,23 @@ pub enum Layer {
         /// Drawn when there is no image: a fill so the design still reads.
         #[serde(default)]
         placeholder: Option<Fill>,
+        /// Mirror the clip shape left to right (a slant leaning the other way).
+        #[serde(default)]
+        flip: bool,
+    },
+    /// Where the subject goes when there is no photo: the request's emoji sticker, drawn
+    /// large with its outline and shadow. `index` 1 is the second subject of an "A vs B"
+    /// request; a template without subject layers gets its subject in the image slot.
+    Subject {
+        #[serde(rename = "box")]
+        area: Rect,
+        #[serde(default)]
+        index: usize,
+        /// Degrees, clockwise; a slight tilt reads as energy.
+        #[serde(default)]
+        tilt: f32,
+        #[serde(default)]
+        backdrop: Backdrop,
     },
     Shape {
         kind: ShapeKind,
@@ -251,6 +282,9 @@ pub enum Layer {
         rotate: f32,
         #[serde(default)]
         shadow: Option<Shadow>,
+        /// Mirror the shape left to right (an arrow pointing left, a slant leaning left).
+        #[serde(default)]
+        flip: bool,
     },
     Text {
         slot: Slot,
@@ -395,6 +429,22 @@ impl Template {
                     }
                 }
                 Layer::Image { area, .. } | Layer::Shape { area, .. } => check_box(area)?,
+                Layer::Subject { area, index, .. } => {
+                    check_box(area)?;
+                    if *index > 1 {
+                        return Err(bad(
+                            field("index"),
+                            "must be 0 (the subject) or 1 (the second of A vs B)".into(),
+                        ));
+                    }
+                    let [x, y, w, h] = *area;
+                    if x + w > DESIGN_WIDTH * 0.82 && y + h > DESIGN_HEIGHT * 0.86 {
+                        return Err(bad(
+                            field("box"),
+                            "reaches YouTube's duration corner (bottom right 18 % x 14 %)".into(),
+                        ));
+                    }
+                }
                 Layer::Pattern { spacing, .. } if *spacing < 4.0 => {
                     return Err(bad(field("spacing"), "must be at least 4".into()))
                 }
@@ -414,6 +464,172 @@ impl Template {
             h.finish()
         };
         Ok(t)
+    }
+
+    /// Whether `headline` should get the mirrored design: a right-to-left headline in a
+    /// layout whose headline sits on the left (Persian reads from the right, so the text
+    /// goes right and the subject left).
+    pub fn mirrors_for(&self, headline: &str) -> bool {
+        let rtl = headline.chars().any(crate::text::is_arabic_script);
+        // A headline across the whole width (a band) has no side to move to.
+        let left = self.layers.iter().find_map(|l| match l {
+            Layer::Text {
+                slot: Slot::Headline,
+                area,
+                ..
+            } => Some(
+                area[0] + area[2] / 2.0 < DESIGN_WIDTH / 2.0 - 40.0 && area[2] < DESIGN_WIDTH * 0.7,
+            ),
+            _ => None,
+        });
+        rtl && left == Some(true)
+    }
+
+    /// The same design mirrored left to right: for right-to-left headlines, which read
+    /// best on the right with the subject on the left. Text keeps reading in its own
+    /// direction; a photo is placed, not flipped.
+    pub fn mirrored(&self) -> Template {
+        let flip_box = |a: &Rect| [DESIGN_WIDTH - a[0] - a[2], a[1], a[2], a[3]];
+        let flip_fill = |f: &Fill| match f {
+            Fill::Solid(p) => Fill::Solid(*p),
+            Fill::Linear { from, to, angle } => Fill::Linear {
+                from: *from,
+                to: *to,
+                angle: 180.0 - angle,
+            },
+            Fill::Radial {
+                inner,
+                outer,
+                center,
+                radius,
+            } => Fill::Radial {
+                inner: *inner,
+                outer: *outer,
+                center: [1.0 - center[0], center[1]],
+                radius: *radius,
+            },
+        };
+        let flip_align = |a: Align| match a {
+            Align::Start => Align::End,
+            Align::End => Align::Start,
+            Align::Center => Align::Center,
+        };
+        let layers = self
+            .layers
+            .iter()
+            .map(|layer| match layer.clone() {
+                Layer::Background { fill } => Layer::Background {
+                    fill: flip_fill(&fill),
+                },
+                Layer::Pattern {
+                    kind,
+                    color,
+                    opacity,
+                    spacing,
+                    area,
+                } => Layer::Pattern {
+                    kind,
+                    color,
+                    opacity,
+                    spacing,
+                    area: area.as_ref().map(flip_box),
+                },
+                Layer::Image {
+                    area,
+                    focus,
+                    darken,
+                    blur,
+                    tint,
+                    tint_opacity,
+                    shape,
+                    border,
+                    placeholder,
+                    flip,
+                } => Layer::Image {
+                    area: flip_box(&area),
+                    focus,
+                    darken,
+                    blur,
+                    tint,
+                    tint_opacity,
+                    shape,
+                    border,
+                    placeholder: placeholder.as_ref().map(flip_fill),
+                    flip: !flip,
+                },
+                Layer::Subject {
+                    area,
+                    index,
+                    tilt,
+                    backdrop,
+                } => Layer::Subject {
+                    area: flip_box(&area),
+                    index,
+                    tilt: -tilt,
+                    backdrop,
+                },
+                Layer::Shape {
+                    kind,
+                    area,
+                    color,
+                    opacity,
+                    rotate,
+                    shadow,
+                    flip,
+                } => Layer::Shape {
+                    kind,
+                    area: flip_box(&area),
+                    color,
+                    opacity,
+                    rotate: -rotate,
+                    shadow: shadow.map(|s| Shadow { dx: -s.dx, ..s }),
+                    flip: !flip,
+                },
+                Layer::Text {
+                    slot,
+                    area,
+                    size,
+                    min_size,
+                    max_lines,
+                    line_height,
+                    color,
+                    highlight,
+                    stroke,
+                    shadow,
+                    glow,
+                    uppercase,
+                    align,
+                    valign,
+                    font,
+                    plate,
+                    rotate,
+                } => Layer::Text {
+                    slot,
+                    area: flip_box(&area),
+                    size,
+                    min_size,
+                    max_lines,
+                    line_height,
+                    color,
+                    highlight,
+                    stroke,
+                    shadow: shadow.map(|s| Shadow { dx: -s.dx, ..s }),
+                    glow,
+                    uppercase,
+                    align: flip_align(align),
+                    valign,
+                    font,
+                    plate,
+                    rotate: -rotate,
+                },
+                other => other,
+            })
+            .collect();
+        Template {
+            meta: self.meta.clone(),
+            layers,
+            fingerprint: self.fingerprint ^ 0x9e37_79b9_7f4a_7c15,
+        }
     }
 }
 

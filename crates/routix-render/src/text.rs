@@ -117,6 +117,14 @@ pub struct TextLayout {
     pub size: f32,
     pub lines: Vec<LineLayout>,
     pub rtl: bool,
+    /// The text as given, when it was cut to fit at a legible size (the lines hold what
+    /// was drawn).
+    pub shortened_from: Option<String>,
+    /// WCAG contrast ratio of the letters against what surrounds them (their stroke or
+    /// plate, else the pixels behind them).
+    pub contrast: f32,
+    /// Height of the smallest word's letters when the thumbnail is shown 320 pixels wide.
+    pub min_glyph_px_at_320: f32,
 }
 
 impl TextLayout {
@@ -306,6 +314,9 @@ fn place(
             size,
             lines: out_lines,
             rtl,
+            shortened_from: None,
+            contrast: 0.0,
+            min_glyph_px_at_320: 0.0,
         },
         words,
         placements,

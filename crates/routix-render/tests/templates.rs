@@ -4,7 +4,8 @@
 use image::{DynamicImage, Rgba, RgbaImage};
 use routix_core::{Category, Rgb};
 use routix_render::{
-    encode, render, OutputFormat, RenderError, RenderRequest, Template, TemplateLibrary, MAX_BYTES,
+    encode, render, Layer, OutputFormat, RenderError, RenderRequest, Slot, Template,
+    TemplateLibrary, MAX_BYTES,
 };
 
 const TITLES: [&str; 3] = [
@@ -27,11 +28,48 @@ fn photo() -> DynamicImage {
 #[test]
 fn library_has_enough_templates_and_categories() {
     let lib = TemplateLibrary::builtin().unwrap();
-    assert!(lib.all().len() >= 24, "{}", lib.all().len());
-    let mut cats: Vec<Category> = lib.all().iter().map(|t| t.meta.category).collect();
-    cats.sort_by_key(|c| c.as_str());
-    cats.dedup();
-    assert!(cats.len() >= 12, "{cats:?}");
+    assert!(lib.all().len() >= 40, "{}", lib.all().len());
+    // Every category has two designs that differ in composition — where the headline and
+    // the subject sit — not only in colour.
+    let composition = |t: &routix_render::Template| {
+        let cell = |a: &[f32; 4]| {
+            (
+                ((a[0] + a[2] / 2.0) / 213.0) as i32,
+                ((a[1] + a[3] / 2.0) / 180.0) as i32,
+                (a[2] / 320.0) as i32,
+            )
+        };
+        let mut places: Vec<(u8, (i32, i32, i32))> = t
+            .layers
+            .iter()
+            .filter_map(|l| match l {
+                Layer::Text {
+                    slot: Slot::Headline,
+                    area,
+                    ..
+                } => Some((0, cell(area))),
+                Layer::Subject { area, .. } | Layer::Image { area, .. } => Some((1, cell(area))),
+                _ => None,
+            })
+            .collect();
+        places.sort();
+        places
+    };
+    for category in Category::ALL {
+        let mut shapes: Vec<_> = lib
+            .all()
+            .iter()
+            .filter(|t| t.meta.category == category)
+            .map(composition)
+            .collect();
+        shapes.sort();
+        shapes.dedup();
+        assert!(
+            shapes.len() >= 2,
+            "{}: fewer than two compositions",
+            category.as_str()
+        );
+    }
     // Persian creators browse the bank in Persian.
     for t in lib.all() {
         let fa = t.meta.translations.get("fa");
@@ -130,14 +168,81 @@ fn palette_override_recolours_the_design() {
 }
 
 #[test]
-fn text_that_cannot_fit_is_an_error_not_a_broken_image() {
+fn strict_text_that_cannot_fit_is_an_error_not_a_broken_image() {
     let lib = TemplateLibrary::builtin().unwrap();
     let t = lib.get("news-breaking-bar").unwrap();
     let title = "Antidisestablishmentarianism ".repeat(12);
+    let strict = RenderRequest {
+        strict: true,
+        ..RenderRequest::titled(title)
+    };
     assert!(matches!(
-        render(t, &RenderRequest::titled(title)),
+        render(t, &strict),
         Err(RenderError::TextDoesNotFit { .. })
     ));
+}
+
+#[test]
+fn a_long_headline_is_shortened_to_words_that_read_not_refused() {
+    let lib = TemplateLibrary::builtin().unwrap();
+    let title = "I tried the cheapest 100 dollar gaming laptop on amazon for thirty days straight and here is what happened";
+    for t in lib.all() {
+        let rendered = render(t, &RenderRequest::titled(title)).unwrap();
+        let headline = rendered.layout.headline().expect("a headline is drawn");
+        let drawn: Vec<&str> = headline.lines.iter().map(|l| l.text.as_str()).collect();
+        let drawn = drawn.join(" ");
+        let legibility = rendered.layout.legibility().unwrap();
+        assert!(
+            legibility.min_text_px_at_320 >= 8.0,
+            "{}: {drawn:?} letters {} px at 320",
+            t.meta.id,
+            legibility.min_text_px_at_320
+        );
+    }
+    // The words that sell stay: the number and the superlative.
+    let t = lib.get("news-breaking-bar").unwrap();
+    let rendered = render(t, &RenderRequest::titled(title)).unwrap();
+    let headline = rendered.layout.headline().unwrap();
+    assert_eq!(headline.shortened_from.as_deref(), Some(title));
+    let drawn: String = headline
+        .lines
+        .iter()
+        .map(|l| l.text.clone())
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        drawn.contains("100") || drawn.to_lowercase().contains("cheapest"),
+        "{drawn}"
+    );
+    // One unbreakable word too long for any size is cut with an ellipsis.
+    let word = "Antidisestablishmentarianismeverlasting".repeat(3);
+    let rendered = render(t, &RenderRequest::titled(word)).unwrap();
+    let line = &rendered.layout.headline().unwrap().lines[0].text;
+    assert!(line.ends_with('…'), "{line}");
+}
+
+#[test]
+fn headlines_are_legible_at_youtube_size_on_every_template_and_palette() {
+    let lib = TemplateLibrary::builtin().unwrap();
+    // Palettes that fight the designs: all-white, all-black, all-yellow.
+    let palettes = [
+        None,
+        Some(vec![Rgb::new(255, 255, 255); 3]),
+        Some(vec![Rgb::new(0, 0, 0); 3]),
+        Some(vec![Rgb::new(255, 214, 0); 3]),
+    ];
+    for t in lib.all() {
+        for palette in &palettes {
+            for title in ["NEW SEASON IS HERE", "فصل جدید از راه رسید"] {
+                let req = RenderRequest {
+                    palette: palette.clone(),
+                    ..RenderRequest::titled(title)
+                };
+                let l = render(t, &req).unwrap().layout.legibility().unwrap();
+                assert!(l.ok, "{} {palette:?} {title}: {l:?}", t.meta.id);
+            }
+        }
+    }
 }
 
 #[test]
@@ -209,15 +314,19 @@ fn optimize_covers_and_flattens() {
 }
 
 #[test]
-fn watermark_is_visible_in_the_corner() {
+fn watermark_is_visible_bottom_left_clear_of_the_duration_corner() {
     let base = RgbaImage::from_pixel(1280, 720, Rgba([20, 20, 20, 255]));
     let marked = routix_render::watermark(&base, "Made with Routix").unwrap();
     let changed = |x0: u32, y0: u32| {
         (x0..x0 + 300)
             .any(|x| (y0..y0 + 60).any(|y| marked.get_pixel(x, y) != base.get_pixel(x, y)))
     };
-    assert!(changed(960, 650), "bottom-right corner is marked");
+    assert!(changed(20, 650), "bottom-left corner is marked");
     assert!(!changed(0, 0), "top-left untouched");
+    // YouTube's duration badge covers the bottom right (18 % x 14 %).
+    let corner =
+        (1050..1280).any(|x| (620..720).any(|y| marked.get_pixel(x, y) != base.get_pixel(x, y)));
+    assert!(!corner, "duration corner untouched");
 }
 
 #[test]
@@ -274,15 +383,16 @@ fn emoji_in_titles_are_left_out_not_drawn_as_boxes() {
 }
 
 #[test]
-fn a_subject_is_drawn_in_the_slot_clear_of_the_headline_and_the_duration_corner() {
+fn every_template_draws_a_large_subject_clear_of_the_duration_corner() {
     let lib = TemplateLibrary::builtin().unwrap();
-    for t in lib.all().iter().filter(|t| t.meta.has_image_slot) {
-        let plain = RenderRequest {
-            title: "NEW SEASON".into(),
-            ..RenderRequest::new(1280, 720)
-        };
+    for t in lib.all() {
+        // Nothing at all, then the headline, subjects and watermark: the bottom-right
+        // corner YouTube covers with the duration must not change.
+        let plain = RenderRequest::new(1280, 720);
         let with_dog = RenderRequest {
-            subject: Some("🐶".into()),
+            title: "NEW SEASON IS HERE".into(),
+            subjects: vec!["🐶".into(), "🐱".into()],
+            watermark: Some("Made with Routix".into()),
             ..plain.clone()
         };
         let a = render(t, &plain).unwrap().image;
@@ -308,7 +418,76 @@ fn a_subject_is_drawn_in_the_slot_clear_of_the_headline_and_the_duration_corner(
         // YouTube's duration badge covers the bottom-right corner.
         assert!(
             changed(1050, 620, 1280, 720) < 200,
-            "{id}: the subject reaches the duration corner"
+            "{id}: something reaches the duration corner"
+        );
+    }
+}
+
+#[test]
+fn persian_headlines_get_the_mirrored_composition() {
+    let lib = TemplateLibrary::builtin().unwrap();
+    let t = lib.get("gaming-split-hero").unwrap();
+    let center = |title: &str| {
+        let req = RenderRequest {
+            subjects: vec!["🎮".into()],
+            mirror: t.mirrors_for(title),
+            ..RenderRequest::titled(title)
+        };
+        let rendered = render(t, &req).unwrap();
+        let line = &rendered.layout.headline().unwrap().lines[0];
+        line.x + line.width / 2.0
+    };
+    assert!(center("NEW SEASON") < 640.0, "English text on the left");
+    assert!(center("فصل جدید") > 640.0, "Persian text on the right");
+    // A mirrored design is the same design flipped: its left half is the original's right.
+    let plain = render(t, &RenderRequest::new(1280, 720)).unwrap().image;
+    let flipped = render(
+        t,
+        &RenderRequest {
+            mirror: true,
+            ..RenderRequest::new(1280, 720)
+        },
+    )
+    .unwrap()
+    .image;
+    let mut close = 0;
+    for (x, y) in [(100, 100), (300, 500), (900, 200), (1200, 650), (640, 360)] {
+        let (a, b) = (plain.get_pixel(x, y), flipped.get_pixel(1279 - x, y));
+        if (0..3).all(|c| a[c].abs_diff(b[c]) < 40) {
+            close += 1;
+        }
+    }
+    assert!(close >= 4, "mirrored pixels match at {close} of 5 points");
+    // A headline already on the right is not mirrored.
+    let right = lib.get("cooking-recipe-circle").unwrap();
+    assert!(!right.mirrors_for("فصل جدید"));
+}
+
+#[test]
+fn versus_templates_draw_both_sides() {
+    let lib = TemplateLibrary::builtin().unwrap();
+    let versus: Vec<_> = lib
+        .all()
+        .iter()
+        .filter(|t| t.meta.styles.iter().any(|s| s == "versus"))
+        .collect();
+    assert!(versus.len() >= 3, "{} versus templates", versus.len());
+    for t in versus {
+        let subjects = |list: &[&str]| RenderRequest {
+            subjects: list.iter().map(|s| s.to_string()).collect(),
+            ..RenderRequest::titled("WHICH IS BETTER?")
+        };
+        let one = render(t, &subjects(&["🐶"])).unwrap().image;
+        let two = render(t, &subjects(&["🐶", "🐱"])).unwrap().image;
+        let changed = one
+            .pixels()
+            .zip(two.pixels())
+            .filter(|(a, b)| (0..3).any(|c| a[c].abs_diff(b[c]) > 40))
+            .count();
+        assert!(
+            changed > 20_000,
+            "{}: the second subject is missing",
+            t.meta.id
         );
     }
 }

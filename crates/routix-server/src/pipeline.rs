@@ -13,6 +13,7 @@ use routix_core::{
 };
 use routix_render::{Fit, OutputFormat, RenderRequest, Template, TemplateLibrary};
 use routix_store::{blobs::content_key, generations::Generation};
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::worker::{Tracker, WorkerDeps};
@@ -43,6 +44,70 @@ pub struct Finished {
     pub result_bytes: i64,
     pub width: i32,
     pub height: i32,
+    /// Legibility, the headline drawn, variants, the stored artwork.
+    pub details: serde_json::Value,
+}
+
+/// A composed thumbnail and what the compositor measured on it.
+pub struct Composed {
+    pub image: RgbaImage,
+    pub legibility: Option<routix_render::Legibility>,
+    /// The headline as drawn (after any shortening).
+    pub headline: Option<String>,
+    /// The headline asked for, when it had to be shortened to be read.
+    pub shortened_from: Option<String>,
+    pub mirrored: bool,
+}
+
+/// What a job asks for beyond its prompt, stored with it (`generations.options`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct JobOptions {
+    /// How many thumbnails to make (1 to 4); 0 or absent means 1.
+    #[serde(default)]
+    pub variants: u8,
+    /// A free re-edit of the parent generation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub edit: Option<Edit>,
+}
+
+impl JobOptions {
+    pub fn of(job: &Generation) -> JobOptions {
+        job.options
+            .clone()
+            .and_then(|v| serde_json::from_value(v).ok())
+            .unwrap_or_default()
+    }
+
+    pub fn count(&self) -> usize {
+        usize::from(self.variants.clamp(1, MAX_VARIANTS))
+    }
+}
+
+pub const MAX_VARIANTS: u8 = 4;
+
+/// What a re-edit changes; everything else comes from the original.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Edit {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub headline: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub template_id: Option<String>,
+    /// Colours in order primary, secondary, accent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub palette: Option<Vec<Rgb>>,
+    /// An emoji or a word naming the subject ("cat", «گربه», 🐱).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+}
+
+/// The subject a word or emoji names, if Routix has art for it.
+pub fn resolve_subject(word: &str) -> Option<&'static Subject> {
+    routix_core::subjects::lookup(word).or_else(|| {
+        routix_core::subjects::find(word)
+            .into_iter()
+            .next()
+            .map(|(s, _)| s)
+    })
 }
 
 /// The artwork step's result: who made it, and whether that was the plan.
@@ -222,29 +287,48 @@ impl Engine {
         }
     }
 
-    /// Stage 4: the template's text and overlays over the artwork (or reference photo).
+    /// Stage 4: the template's text and overlays over the artwork (or reference photo), or
+    /// over the subject(s) the compositor draws when there is neither. Right-to-left
+    /// headlines get the mirrored design; a headline too long to read is shortened.
     pub async fn compose(
         &self,
         template: Template,
         analysis: &Analysis,
         image: Option<DynamicImage>,
-        subject: Option<&Subject>,
+        subjects: &[&Subject],
+        palette: Option<Vec<Rgb>>,
         watermark: bool,
-    ) -> Result<RgbaImage, String> {
-        let subject = subject.map(|s| s.emoji.to_string());
+    ) -> Result<Composed, String> {
         let request = RenderRequest {
             title: analysis.headline.clone(),
-            subject,
+            mirror: template.mirrors_for(&analysis.headline),
+            subjects: subjects.iter().map(|s| s.emoji.to_string()).collect(),
             image,
-            palette: (!analysis.colors.is_empty()).then(|| analysis.requested_colors()),
+            palette: palette
+                .or_else(|| (!analysis.colors.is_empty()).then(|| analysis.requested_colors())),
             watermark: watermark.then(|| WATERMARK.to_string()),
             ..RenderRequest::new(WIDTH, HEIGHT)
         };
-        tokio::task::spawn_blocking(move || routix_render::render(&template, &request))
-            .await
-            .map_err(|_| "the compositor crashed".to_string())?
-            .map(|r| r.image)
-            .map_err(|e| format!("could not compose the thumbnail: {e}"))
+        let mirrored = request.mirror;
+        let rendered =
+            tokio::task::spawn_blocking(move || routix_render::render(&template, &request))
+                .await
+                .map_err(|_| "the compositor crashed".to_string())?
+                .map_err(|e| format!("could not compose the thumbnail: {e}"))?;
+        let headline = rendered.layout.headline();
+        Ok(Composed {
+            legibility: rendered.layout.legibility(),
+            headline: headline.map(|h| {
+                h.lines
+                    .iter()
+                    .map(|l| l.text.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            }),
+            shortened_from: headline.and_then(|h| h.shortened_from.clone()),
+            mirrored,
+            image: rendered.image,
+        })
     }
 
     /// Stage 5 (first half): the result in its format (≤ 2 MB) and a small WebP preview.
@@ -276,13 +360,38 @@ impl Engine {
         deps: &WorkerDeps,
         tracker: &mut Tracker<'_>,
     ) -> Result<Finished, JobError> {
+        let options = JobOptions::of(job);
         tracker
             .enter(Stage::Analysing, StageOutcome::default())
             .await?;
+        // A re-edit starts from what its original understood and made.
+        let parent = match job.parent_id {
+            Some(id) => Some(
+                deps.db
+                    .generation_any(id)
+                    .await
+                    .map_err(|_| JobError::Failed("the thumbnail being edited is gone".into()))?,
+            ),
+            None => None,
+        };
         let references = reference_images(job, deps).await?;
-        let mut analysis = self.analyse(&job.prompt, job.algorithm, &references).await;
-        if let Some(correction) = conversation_correction(job, deps).await {
-            correction.apply(&mut analysis);
+        let understood = parent
+            .as_ref()
+            .and_then(|p| p.analysis.clone())
+            .and_then(|a| serde_json::from_value::<Analysis>(a).ok());
+        let mut analysis = match understood {
+            Some(a) => a,
+            None => {
+                let mut a = self.analyse(&job.prompt, job.algorithm, &references).await;
+                if let Some(correction) = conversation_correction(job, deps).await {
+                    correction.apply(&mut a);
+                }
+                a
+            }
+        };
+        let edit = options.edit.clone().unwrap_or_default();
+        if let Some(h) = edit.headline.as_deref() {
+            analysis.headline = h.trim().to_string();
         }
 
         tracker
@@ -294,13 +403,14 @@ impl Engine {
                 },
             )
             .await?;
+        let has_photo = !references.is_empty() || job.algorithm != Algorithm::Basic;
         let template = self
             .pick_template(
-                job.requested_template.as_deref(),
+                edit.template_id
+                    .as_deref()
+                    .or(job.requested_template.as_deref()),
                 &analysis,
-                // Every thumbnail has something in its image slot: the reference photo,
-                // the provider's artwork, or the subject the compositor draws.
-                true,
+                has_photo,
             )
             .map_err(JobError::Failed)?;
 
@@ -313,7 +423,44 @@ impl Engine {
                 },
             )
             .await?;
-        let art = self.artwork(job.algorithm, &analysis, &template).await;
+        // The layer under the text: the original's stored artwork for a re-edit (no provider
+        // call), else the provider's, kept in storage so re-edits are free.
+        let (art, artwork_key) = match &parent {
+            Some(p) => {
+                let key = p
+                    .details
+                    .as_ref()
+                    .and_then(|d| d.get("artwork_key"))
+                    .and_then(|k| k.as_str())
+                    .map(str::to_string);
+                let image = match &key {
+                    Some(k) => {
+                        let bytes = deps.blobs.get(k).await.map_err(|_| {
+                            JobError::Failed("the original artwork can't be read".into())
+                        })?;
+                        Some(image::load_from_memory(&bytes).map_err(|_| {
+                            JobError::Failed("the original artwork can't be read".into())
+                        })?)
+                    }
+                    None => None,
+                };
+                let art = Artwork {
+                    engine: p.engine.clone().unwrap_or_else(|| "compositor".into()),
+                    fell_back: p.fell_back,
+                    fallback_reason: None,
+                    image,
+                };
+                (art, key)
+            }
+            None => {
+                let art = self.artwork(job.algorithm, &analysis, &template).await;
+                let key = match &art.image {
+                    Some(img) => Some(store_artwork(img, deps).await?),
+                    None => None,
+                };
+                (art, key)
+            }
+        };
 
         let provider_art = art.image.is_some();
         let image = art.image.or_else(|| {
@@ -321,13 +468,16 @@ impl Engine {
                 .first()
                 .and_then(|r| image::load_from_memory(&r.bytes).ok())
         });
-        let subject = image.is_none().then(|| subject_for(&analysis));
-        let record = match (subject, provider_art, image.is_some()) {
-            (Some(s), _, _) => json!({"kind": "sticker", "emoji": s.emoji, "label": s.name}),
-            (None, true, _) => json!({"kind": "provider", "emoji": null, "label": null}),
-            (None, false, true) => json!({"kind": "reference", "emoji": null, "label": null}),
-            (None, false, false) => json!({"kind": "none", "emoji": null, "label": null}),
+        let subjects = match edit.subject.as_deref().and_then(resolve_subject) {
+            Some(s) => vec![s],
+            None => subjects_for(&analysis),
         };
+        let subjects = if image.is_none() {
+            subjects
+        } else {
+            Vec::new()
+        };
+        let record = subject_record(subjects.first().copied(), provider_art, image.is_some());
         tracker
             .enter(
                 Stage::Composing,
@@ -340,21 +490,116 @@ impl Engine {
                 },
             )
             .await?;
+        let palette = edit.palette.clone();
         let composed = self
-            .compose(template, &analysis, image, subject, job.watermark)
+            .compose(
+                template.clone(),
+                &analysis,
+                image,
+                &subjects,
+                palette.clone(),
+                job.watermark,
+            )
             .await
             .map_err(JobError::Failed)?;
+        // More variants: the next-best layouts, each with its own artwork from a provider
+        // (each priced) or the same subject from the compositor (one price for all).
+        let mut extra = Vec::new();
+        if options.count() > 1 && parent.is_none() {
+            let others: Vec<Template> = self
+                .suggest(&analysis, options.count() + 2, has_photo)
+                .into_iter()
+                .filter(|(meta, _)| meta.id != template.meta.id)
+                .filter_map(|(meta, _)| self.templates.get(&meta.id.0).cloned())
+                .take(options.count() - 1)
+                .collect();
+            for other in others {
+                tracker.check()?;
+                let art = if job.algorithm == Algorithm::Basic {
+                    None
+                } else {
+                    self.artwork(job.algorithm, &analysis, &other).await.image
+                };
+                let image = art.or_else(|| {
+                    references
+                        .first()
+                        .and_then(|r| image::load_from_memory(&r.bytes).ok())
+                });
+                let subjects = if image.is_none() {
+                    subjects.clone()
+                } else {
+                    Vec::new()
+                };
+                let id = other.meta.id.0.clone();
+                let made = self
+                    .compose(
+                        other,
+                        &analysis,
+                        image,
+                        &subjects,
+                        palette.clone(),
+                        job.watermark,
+                    )
+                    .await
+                    .map_err(JobError::Failed)?;
+                extra.push((id, made));
+            }
+        }
 
         tracker
             .enter(Stage::Storing, StageOutcome::default())
             .await?;
         let format = output_format(&job.format);
-        let (bytes, preview) = self
-            .encode(composed, format)
-            .await
-            .map_err(JobError::Failed)?;
-        tracker.check()?;
-        // Content-hash names: storing again after a retry writes the same objects.
+        let legibility = composed.legibility;
+        let mut details = json!({
+            "legibility": legibility,
+            "headline": composed.headline,
+            "shortened_from": composed.shortened_from,
+            "mirrored": composed.mirrored,
+            "artwork_key": artwork_key,
+        });
+        let (result_key, preview_key, size) = self.store(composed.image, format, deps).await?;
+        if !extra.is_empty() {
+            let mut variants = vec![json!({
+                "index": 0,
+                "key": result_key,
+                "preview_key": preview_key,
+                "template_id": template.meta.id.0,
+                "legibility": legibility,
+            })];
+            for (index, (template_id, made)) in extra.into_iter().enumerate() {
+                tracker.check()?;
+                let legibility = made.legibility;
+                let (key, preview, _) = self.store(made.image, format, deps).await?;
+                variants.push(json!({
+                    "index": index + 1,
+                    "key": key,
+                    "preview_key": preview,
+                    "template_id": template_id,
+                    "legibility": legibility,
+                }));
+            }
+            details["variants"] = json!(variants);
+        }
+        Ok(Finished {
+            result_key,
+            preview_key,
+            result_bytes: size,
+            width: WIDTH as i32,
+            height: HEIGHT as i32,
+            details,
+        })
+    }
+
+    /// Encodes and stores one thumbnail and its preview; content-hash names, so storing
+    /// again after a retry writes the same objects.
+    async fn store(
+        &self,
+        image: RgbaImage,
+        format: OutputFormat,
+        deps: &WorkerDeps,
+    ) -> Result<(String, String, i64), JobError> {
+        let (bytes, preview) = self.encode(image, format).await.map_err(JobError::Failed)?;
         let result_key = content_key("generations", &bytes, extension(format));
         let preview_key = content_key("previews", &preview, "webp");
         let size = bytes.len() as i64;
@@ -366,13 +611,33 @@ impl Engine {
             .put(&preview_key, preview.into())
             .await
             .map_err(|e| JobError::Failed(format!("could not store the preview: {e}")))?;
-        Ok(Finished {
-            result_key,
-            preview_key,
-            result_bytes: size,
-            width: WIDTH as i32,
-            height: HEIGHT as i32,
-        })
+        Ok((result_key, preview_key, size))
+    }
+}
+
+/// Keeps a provider's artwork (the layer under the text) for free re-edits.
+async fn store_artwork(image: &DynamicImage, deps: &WorkerDeps) -> Result<String, JobError> {
+    let rgba = image.to_rgba8();
+    let bytes =
+        tokio::task::spawn_blocking(move || routix_render::encode(&rgba, OutputFormat::Jpeg, 92))
+            .await
+            .map_err(|_| JobError::Failed("the encoder crashed".into()))?
+            .map_err(|e| JobError::Failed(format!("could not encode the artwork: {e}")))?;
+    let key = content_key("artwork", &bytes, "jpg");
+    deps.blobs
+        .put(&key, bytes.into())
+        .await
+        .map_err(|e| JobError::Failed(format!("could not store the artwork: {e}")))?;
+    Ok(key)
+}
+
+/// `{kind, emoji, label}`: what the thumbnail shows.
+fn subject_record(subject: Option<&Subject>, provider_art: bool, photo: bool) -> serde_json::Value {
+    match (subject, provider_art, photo) {
+        (Some(s), _, _) => json!({"kind": "sticker", "emoji": s.emoji, "label": s.name}),
+        (None, true, _) => json!({"kind": "provider", "emoji": null, "label": null}),
+        (None, false, true) => json!({"kind": "reference", "emoji": null, "label": null}),
+        (None, false, false) => json!({"kind": "none", "emoji": null, "label": null}),
     }
 }
 
@@ -416,12 +681,36 @@ async fn conversation_correction(job: &Generation, deps: &WorkerDeps) -> Option<
         .reduce(Correction::merge)
 }
 
+/// The subjects to draw: one, or two for a versus request that names two things (a
+/// before/after shows the same subject twice).
+pub fn subjects_for(analysis: &Analysis) -> Vec<&'static Subject> {
+    let first = subject_for(analysis);
+    let style = analysis.style.to_lowercase();
+    if style.contains("before-after") {
+        return vec![first, first];
+    }
+    if style.contains("versus") {
+        // The other side: the next thing named, else the same kind of thing ("Peugeot vs
+        // Pride" is car against car); never the VS sign itself.
+        let second = analysis
+            .subjects
+            .iter()
+            .filter_map(|s| resolve_subject(s))
+            .find(|s| s.emoji != first.emoji && !s.emoji.starts_with('🆚'))
+            .unwrap_or(first);
+        return vec![first, second];
+    }
+    vec![first]
+}
+
 /// What to draw when there is no photo or artwork: the subject the request names, an emoji
 /// in it, else one that stands for its category.
 pub fn subject_for(analysis: &Analysis) -> &'static Subject {
-    routix_core::subjects::pick(
-        &analysis.subjects,
-        &analysis.keywords.join(" "),
-        analysis.category,
-    )
+    let named: Vec<String> = analysis
+        .subjects
+        .iter()
+        .filter(|s| resolve_subject(s).is_none_or(|found| !found.emoji.starts_with('🆚')))
+        .cloned()
+        .collect();
+    routix_core::subjects::pick(&named, &analysis.keywords.join(" "), analysis.category)
 }

@@ -143,6 +143,7 @@ impl Worker {
                     result_bytes: done.result_bytes,
                     width: done.width,
                     height: done.height,
+                    details: Some(done.details),
                 };
                 let ok = db.complete_generation(id, owner, &completion).await;
                 if matches!(ok, Ok(false)) && signal.load(Ordering::Relaxed) == CANCEL {

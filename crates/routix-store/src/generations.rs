@@ -43,6 +43,12 @@ pub struct Generation {
     pub analysis: Option<serde_json::Value>,
     /// What the compositor drew as the subject: `{kind, emoji, label}`.
     pub subject: Option<serde_json::Value>,
+    /// What was asked beyond the prompt: `{variants, edit}`.
+    pub options: Option<serde_json::Value>,
+    /// The generation this one re-edits.
+    pub parent_id: Option<GenerationId>,
+    /// What was made: legibility, the headline drawn, variants, the stored artwork.
+    pub details: Option<serde_json::Value>,
     pub template_id: Option<String>,
     pub engine: Option<String>,
     pub fell_back: bool,
@@ -80,6 +86,9 @@ struct Row {
     stages: Json<Vec<StageRecord>>,
     analysis: Option<Json<serde_json::Value>>,
     subject: Option<Json<serde_json::Value>>,
+    options: Option<Json<serde_json::Value>>,
+    parent_id: Option<GenerationId>,
+    details: Option<Json<serde_json::Value>>,
     template_id: Option<String>,
     engine: Option<String>,
     fell_back: bool,
@@ -118,6 +127,9 @@ impl From<Row> for Generation {
             stages: r.stages.0,
             analysis: r.analysis.map(|j| j.0),
             subject: r.subject.map(|j| j.0),
+            options: r.options.map(|j| j.0),
+            parent_id: r.parent_id,
+            details: r.details.map(|j| j.0),
             template_id: r.template_id,
             engine: r.engine,
             fell_back: r.fell_back,
@@ -140,7 +152,7 @@ impl From<Row> for Generation {
 }
 
 const COLUMNS: &str = "id, user_id, conversation_id, prompt, algorithm, requested_template, reference_file_ids, \
-    format, cost, watermark, status, stage, progress, stages, analysis, subject, template_id, engine, fell_back, \
+    format, cost, watermark, status, stage, progress, stages, analysis, subject, options, parent_id, details, template_id, engine, fell_back, \
     fallback_reason, error, result_key, preview_key, result_bytes, width, height, attempts, max_attempts, \
     cancel_requested, created_at, updated_at, started_at, finished_at";
 
@@ -155,6 +167,8 @@ pub struct NewGeneration<'a> {
     pub cost: i64,
     pub watermark: bool,
     pub max_attempts: i32,
+    pub options: Option<serde_json::Value>,
+    pub parent_id: Option<GenerationId>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -206,6 +220,7 @@ pub struct Completion {
     pub result_bytes: i64,
     pub width: i32,
     pub height: i32,
+    pub details: Option<serde_json::Value>,
 }
 
 fn lease_deadline(lease: Duration) -> i64 {
@@ -242,8 +257,10 @@ impl Db {
         let at = now();
         let sql = format!(
             "INSERT INTO generations (id, user_id, conversation_id, prompt, algorithm, requested_template,
-                 reference_file_ids, format, cost, watermark, status, max_attempts, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'queued', $11, $12, $12) RETURNING {COLUMNS}"
+                 reference_file_ids, format, cost, watermark, status, max_attempts, created_at, updated_at,
+                 options, parent_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'queued', $11, $12, $12, $13, $14)
+             RETURNING {COLUMNS}"
         );
         let row: Row = on_db!(self, pool => {
             let mut tx = pool.begin().await?;
@@ -280,6 +297,8 @@ impl Db {
                 .bind(new.watermark)
                 .bind(new.max_attempts)
                 .bind(at)
+                .bind(new.options.as_ref().map(Json))
+                .bind(new.parent_id)
                 .fetch_one(&mut *tx)
                 .await?;
             sqlx::query(INSERT_LEDGER)
@@ -288,7 +307,11 @@ impl Db {
                 .bind(LedgerKind::Reserve.as_str())
                 .bind(-new.cost)
                 .bind(Some(id))
-                .bind(format!("{} generation", new.algorithm))
+                .bind(if new.parent_id.is_some() {
+                    "free re-edit".to_string()
+                } else {
+                    format!("{} generation", new.algorithm)
+                })
                 .bind(at)
                 .execute(&mut *tx)
                 .await?;
@@ -497,7 +520,7 @@ impl Db {
                 "UPDATE generations
                  SET status = 'completed', stage = 5, progress = 100, stages = $3, result_key = $4,
                      preview_key = $5, result_bytes = $6, width = $7, height = $8, error = NULL,
-                     lease_owner = NULL, finished_at = $9, updated_at = $9
+                     lease_owner = NULL, finished_at = $9, updated_at = $9, details = $10
                  WHERE id = $1 AND lease_owner = $2 AND status = 'processing' AND cancel_requested = FALSE
                  RETURNING user_id",
             )
@@ -510,6 +533,7 @@ impl Db {
             .bind(done.width)
             .bind(done.height)
             .bind(at)
+            .bind(done.details.as_ref().map(Json))
             .fetch_optional(&mut *tx)
             .await?;
             let Some(user) = user else {
@@ -669,7 +693,8 @@ impl Db {
     /// identical results, so an object is deleted only when its last user goes).
     pub async fn blob_in_use(&self, key: &str) -> Result<bool> {
         let n: i64 = on_db!(self, pool => sqlx::query_scalar(
-            "SELECT COUNT(*) FROM generations WHERE deleted_at IS NULL AND (result_key = $1 OR preview_key = $1)",
+            "SELECT COUNT(*) FROM generations WHERE deleted_at IS NULL
+             AND (result_key = $1 OR preview_key = $1 OR CAST(details AS TEXT) LIKE '%' || $1 || '%')",
         )
         .bind(key)
         .fetch_one(pool)

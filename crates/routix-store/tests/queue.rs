@@ -124,6 +124,8 @@ fn job(user: UserId, algorithm: Algorithm) -> NewGeneration<'static> {
         cost: algorithm.cost().0,
         watermark: true,
         max_attempts: 2,
+        options: None,
+        parent_id: None,
     }
 }
 
@@ -135,6 +137,7 @@ fn completion() -> Completion {
         result_bytes: 1234,
         width: 1280,
         height: 720,
+        details: None,
     }
 }
 

@@ -100,7 +100,28 @@ struct Word<'a> {
 /// The best two to four consecutive words of `clause`: never across a phrase boundary,
 /// never starting or ending on a little word, weighted towards numbers, superlatives,
 /// things and emphasis. A clause that already fits is kept whole.
-fn punch<'a>(clause: &[&'a str]) -> Vec<String> {
+fn punch(clause: &[&str]) -> Vec<String> {
+    punch_to(clause, MAX_HEADLINE_WORDS)
+}
+
+/// `headline` cut to at most `max_words` words, keeping the ones that sell (numbers,
+/// superlatives, names, things) and never ending on a little word: what the compositor
+/// sets when the whole headline cannot be read at YouTube's sizes. Punctuation around the
+/// words goes, except a question mark.
+pub fn shorten(headline: &str, max_words: usize) -> String {
+    let words: Vec<&str> = headline.split_whitespace().collect();
+    if words.len() <= max_words {
+        return headline.to_string();
+    }
+    let cut = punch_to(&words, max_words.max(1));
+    if cut.is_empty() {
+        words[..max_words.max(1)].join(" ")
+    } else {
+        cut.join(" ")
+    }
+}
+
+fn punch_to<'a>(clause: &[&'a str], max_words: usize) -> Vec<String> {
     let all_caps = clause.iter().all(|w| !w.chars().any(char::is_lowercase));
     // In a sentence-case title, a capital inside the title marks a name ("California").
     let capitalised = clause
@@ -188,14 +209,14 @@ fn punch<'a>(clause: &[&'a str]) -> Vec<String> {
         .rposition(|w| !w.inner_only)
         .map_or(start, |e| e + 1);
     let words = &words[start..end];
-    let window = if words.len() <= MAX_HEADLINE_WORDS
+    let window = if words.len() <= max_words
         && !words[..words.len().saturating_sub(1)]
             .iter()
             .any(|w| w.ends_phrase)
     {
         words
     } else {
-        best_window(words)
+        best_window(words, max_words)
     };
     let mut out: Vec<String> = window.iter().map(|w| w.text.to_string()).collect();
     if let (Some(last), Some(w)) = (out.last_mut(), window.last()) {
@@ -210,18 +231,18 @@ fn punch<'a>(clause: &[&'a str]) -> Vec<String> {
     out
 }
 
-fn best_window<'a, 'b>(words: &'b [Word<'a>]) -> &'b [Word<'a>] {
+fn best_window<'a, 'b>(words: &'b [Word<'a>], max_words: usize) -> &'b [Word<'a>] {
     let mut best: (f32, usize, usize) = (f32::MIN, 0, words.len().min(1));
     for i in 0..words.len() {
         if words[i].inner_only {
             continue;
         }
         let mut sum = 0.0;
-        for j in i..words.len().min(i + MAX_HEADLINE_WORDS) {
+        for j in i..words.len().min(i + max_words) {
             sum += words[j].weight;
             let len = j - i + 1;
             let ends_ok = !words[j].inner_only;
-            if ends_ok && (len >= 2 || words.len() == 1) {
+            if ends_ok && (len >= 2.min(max_words) || words.len() == 1) {
                 // Longer windows must earn their words; earlier ones win ties.
                 // A number keeps the word it counts ("10 MINUTES", not "IN 10").
                 // So does a superlative ("PERFECT EGGS", not "THE PERFECT").
@@ -621,4 +642,29 @@ fn strip_instructions(raw: &str) -> String {
         }
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shorten;
+
+    #[test]
+    fn shortening_keeps_the_words_that_sell() {
+        assert_eq!(shorten("NEW SEASON", 4), "NEW SEASON");
+        let cut = shorten("I PLAYED MINECRAFT HARDCORE FOR 100 DAYS", 3);
+        assert!(cut.contains("100 DAYS"), "{cut}");
+        assert!(cut.split_whitespace().count() <= 3, "{cut}");
+        let cut = shorten("THE CHEAPEST GAMING LAPTOP ON AMAZON", 2);
+        assert_eq!(cut, "CHEAPEST GAMING");
+        let fa = shorten("سفر به شیراز در ۳ روز با ماشین", 3);
+        assert!(fa.contains("۳ روز"), "{fa}");
+        // Never more words than asked, never an empty cut.
+        for n in 1..5 {
+            let cut = shorten("and the of to in on", n);
+            assert!(
+                !cut.is_empty() && cut.split_whitespace().count() <= n,
+                "{cut}"
+            );
+        }
+    }
 }

@@ -22,7 +22,7 @@ use crate::state::AppState;
         super::health::health, super::health::ready, super::health::metrics,
         super::credits::credits,
         super::generations::create, super::generations::list, super::generations::get_one,
-        super::generations::cancel, super::generations::delete, super::generations::download,
+        super::generations::cancel, super::generations::edit, super::generations::delete, super::generations::download,
         super::templates::list, super::templates::get_one, super::templates::preview,
         super::templates::match_templates, super::templates::analyze,
         super::admin::list_users, super::admin::update_user, super::admin::grant,

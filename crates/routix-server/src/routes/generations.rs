@@ -32,6 +32,7 @@ pub fn router() -> Router<AppState> {
         .route("/generations", get(list).post(create))
         .route("/generations/{id}", get(get_one).delete(delete))
         .route("/generations/{id}/cancel", post(cancel))
+        .route("/generations/{id}/edit", post(edit))
         .route("/generations/{id}/download", get(download))
 }
 
@@ -55,7 +56,29 @@ pub struct CreateGeneration {
     pub reference_file_ids: Vec<FileId>,
     /// Output encoding; default `jpeg`.
     pub format: Option<Format>,
+    /// How many thumbnails to make, 1 to 4 (default 1). The compositor makes them all for
+    /// one price (different layouts); with a provider every image costs its own price.
+    #[schema(minimum = 1, maximum = 4)]
+    pub variants: Option<u8>,
 }
+
+/// A free re-edit: any of these, the rest taken from the original.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EditGeneration {
+    /// New text for the thumbnail (1 to 200 characters).
+    #[schema(min_length = 1, max_length = 200)]
+    pub headline: Option<String>,
+    /// Another layout from `GET /templates`.
+    pub template_id: Option<String>,
+    /// Up to three colours `#rrggbb`: primary, secondary, accent.
+    #[schema(max_items = 3)]
+    pub palette: Option<Vec<String>>,
+    /// What to show: an emoji (🐱) or a word in English or Persian ("cat", «گربه»).
+    pub subject: Option<String>,
+}
+
+pub const MAX_EDIT_HEADLINE_CHARS: usize = 200;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Downloads {
@@ -108,6 +131,17 @@ pub struct GenerationView {
     pub fell_back: bool,
     pub fallback_reason: Option<String>,
     pub error: Option<String>,
+    /// Whether the headline reads at YouTube's sizes: `{contrast, min_text_px_at_320, ok}`.
+    pub legibility: Option<serde_json::Value>,
+    /// The headline as drawn.
+    pub headline: Option<String>,
+    /// The headline asked for, when it was shortened so it could be read.
+    pub headline_shortened_from: Option<String>,
+    /// Every image of a multi-variant request, the first being `result_url`.
+    pub variants: Vec<VariantView>,
+    /// The generation this one re-edits.
+    #[schema(value_type = Option<uuid::Uuid>)]
+    pub parent_id: Option<GenerationId>,
     pub result_url: Option<String>,
     pub preview_url: Option<String>,
     pub downloads: Option<Downloads>,
@@ -120,6 +154,15 @@ pub struct GenerationView {
     pub finished_at: Option<DateTime<Utc>>,
 }
 
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VariantView {
+    pub index: u32,
+    pub url: String,
+    pub preview_url: String,
+    pub template_id: Option<String>,
+    pub legibility: Option<serde_json::Value>,
+}
+
 /// Public URL of a stored object (content-hash names; see `media`).
 pub fn media_url(key: &str) -> String {
     format!("/uploads/{key}")
@@ -129,7 +172,35 @@ impl From<Generation> for GenerationView {
     fn from(g: Generation) -> Self {
         let completed = g.status == GenerationStatus::Completed;
         let download = |f: &str| format!("/api/v1/generations/{}/download?format={f}", g.id);
+        let details = g.details.clone().unwrap_or_default();
+        let text = |k: &str| details.get(k).and_then(|v| v.as_str()).map(str::to_string);
+        let variants = details
+            .get("variants")
+            .and_then(|v| v.as_array())
+            .filter(|_| completed)
+            .map(|list| {
+                list.iter()
+                    .filter_map(|v| {
+                        Some(VariantView {
+                            index: v.get("index")?.as_u64()? as u32,
+                            url: media_url(v.get("key")?.as_str()?),
+                            preview_url: media_url(v.get("preview_key")?.as_str()?),
+                            template_id: v
+                                .get("template_id")
+                                .and_then(|t| t.as_str())
+                                .map(str::to_string),
+                            legibility: v.get("legibility").filter(|l| !l.is_null()).cloned(),
+                        })
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
         GenerationView {
+            legibility: details.get("legibility").filter(|l| !l.is_null()).cloned(),
+            headline: text("headline"),
+            headline_shortened_from: text("shortened_from"),
+            variants,
+            parent_id: g.parent_id,
             stage_label: Stage::from_number(g.stage).map(|s| s.label().to_string()),
             stages: g.stages.into_iter().map(StageView::from).collect(),
             result_url: g.result_key.as_deref().filter(|_| completed).map(media_url),
@@ -258,6 +329,26 @@ pub async fn create(
         })?;
     }
     let format = req.format.unwrap_or(Format::Jpeg);
+    let variants = req.variants.unwrap_or(1);
+    if !(1..=crate::pipeline::MAX_VARIANTS).contains(&variants) {
+        return Err(ApiError::validation(format!(
+            "variants must be 1 to {}",
+            crate::pipeline::MAX_VARIANTS
+        )));
+    }
+    // The compositor's variants come at one price; each provider image has its own.
+    let cost = if algorithm == Algorithm::Basic {
+        algorithm.cost().0
+    } else {
+        algorithm.cost().0 * i64::from(variants)
+    };
+    let options = (variants > 1).then(|| {
+        serde_json::to_value(crate::pipeline::JobOptions {
+            variants,
+            edit: None,
+        })
+        .unwrap_or_default()
+    });
     let generation = state
         .db
         .enqueue_generation(NewGeneration {
@@ -268,13 +359,126 @@ pub async fn create(
             requested_template: req.template_id.as_deref(),
             reference_file_ids: req.reference_file_ids.clone(),
             format: format.as_str(),
-            cost: algorithm.cost().0,
+            cost,
             watermark: user.user.plan == Plan::Free,
             max_attempts: state.settings.job_max_attempts,
+            options,
+            parent_id: None,
         })
         .await?;
     state.worker_wake.notify_one();
     metrics::counter!("generations_queued_total", "algorithm" => algorithm.as_str()).increment(1);
+    publish(&state, generation.clone()).await;
+    Ok((StatusCode::ACCEPTED, Json(generation.into())))
+}
+
+#[utoipa::path(post, path = "/api/v1/generations/{id}/edit", tag = "generations",
+    params(("id" = uuid::Uuid, Path)), request_body = EditGeneration,
+    responses((status = 202, body = GenerationView, description = "a new generation (with `parent_id`) made from the original's stored artwork: no provider call, no charge"),
+              (status = 404, description = "no such generation of yours"),
+              (status = 409, description = "the original has not completed"),
+              (status = 422, description = "nothing to change, or an invalid headline, template, colour or subject")),
+    security(("bearer" = [])))]
+pub async fn edit(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(id): Path<GenerationId>,
+    Json(req): Json<EditGeneration>,
+) -> ApiResult<(StatusCode, Json<GenerationView>)> {
+    let original = state
+        .db
+        .generation(user.id(), id)
+        .await
+        .map_err(store_404)?;
+    if original.status != GenerationStatus::Completed {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "not_completed",
+            "only a completed thumbnail can be edited",
+        ));
+    }
+    if req.headline.is_none()
+        && req.template_id.is_none()
+        && req.palette.is_none()
+        && req.subject.is_none()
+    {
+        return Err(ApiError::validation(
+            "say what to change: headline, template_id, palette or subject",
+        ));
+    }
+    let headline = match req.headline.as_deref().map(str::trim) {
+        Some(h) if h.is_empty() || h.chars().count() > MAX_EDIT_HEADLINE_CHARS => {
+            return Err(ApiError::validation(format!(
+                "headline must be 1 to {MAX_EDIT_HEADLINE_CHARS} characters"
+            )))
+        }
+        other => other.map(str::to_string),
+    };
+    if let Some(t) = req.template_id.as_deref() {
+        if state.engine.templates.get(t).is_none() {
+            return Err(ApiError::validation(format!("unknown template {t:?}")));
+        }
+    }
+    let palette = match &req.palette {
+        None => None,
+        Some(colors) if colors.is_empty() || colors.len() > 3 => {
+            return Err(ApiError::validation("palette takes 1 to 3 colours"))
+        }
+        Some(colors) => Some(
+            colors
+                .iter()
+                .map(|c| {
+                    c.trim().parse::<routix_core::Rgb>().map_err(|_| {
+                        ApiError::validation(format!("palette: {c:?} is not a #rrggbb colour"))
+                    })
+                })
+                .collect::<ApiResult<Vec<_>>>()?,
+        ),
+    };
+    let subject = match req.subject.as_deref().map(str::trim) {
+        Some(s) => {
+            let found = crate::pipeline::resolve_subject(s)
+                .filter(|found| routix_render::sticker::has_art(found.emoji))
+                .ok_or_else(|| {
+                    ApiError::validation(format!(
+                        "no subject art for {s:?}; try a common word or emoji"
+                    ))
+                })?;
+            Some(found.emoji.to_string())
+        }
+        None => None,
+    };
+    let options = crate::pipeline::JobOptions {
+        variants: 1,
+        edit: Some(crate::pipeline::Edit {
+            headline,
+            template_id: req.template_id.clone(),
+            palette,
+            subject,
+        }),
+    };
+    let generation = state
+        .db
+        .enqueue_generation(NewGeneration {
+            user_id: user.id(),
+            conversation_id: original.conversation_id,
+            prompt: &original.prompt,
+            algorithm: original.algorithm,
+            requested_template: req
+                .template_id
+                .as_deref()
+                .or(original.template_id.as_deref()),
+            reference_file_ids: original.reference_file_ids.clone(),
+            format: &original.format,
+            cost: 0,
+            watermark: user.user.plan == Plan::Free,
+            max_attempts: state.settings.job_max_attempts,
+            options: serde_json::to_value(options).ok(),
+            parent_id: Some(original.id),
+        })
+        .await?;
+    state.worker_wake.notify_one();
+    metrics::counter!("generations_edited_total").increment(1);
     publish(&state, generation.clone()).await;
     Ok((StatusCode::ACCEPTED, Json(generation.into())))
 }
@@ -410,10 +614,27 @@ pub async fn delete(
         .delete_generation(user.id(), id)
         .await
         .map_err(store_404)?;
-    for key in [g.result_key.as_deref(), g.preview_key.as_deref()]
+    // The result and preview, every variant's, and the stored artwork under the text.
+    let details = g.details.clone().unwrap_or_default();
+    let mut keys: Vec<String> = [g.result_key.clone(), g.preview_key.clone()]
         .into_iter()
         .flatten()
-    {
+        .collect();
+    if let Some(list) = details.get("variants").and_then(|v| v.as_array()) {
+        for v in list {
+            for field in ["key", "preview_key"] {
+                if let Some(k) = v.get(field).and_then(|k| k.as_str()) {
+                    keys.push(k.to_string());
+                }
+            }
+        }
+    }
+    if let Some(k) = details.get("artwork_key").and_then(|k| k.as_str()) {
+        keys.push(k.to_string());
+    }
+    keys.sort();
+    keys.dedup();
+    for key in keys.iter().map(String::as_str) {
         // Identical results share an object; delete it only with its last generation.
         if !state.db.blob_in_use(key).await? {
             if let Err(e) = state.blobs.delete(key).await {

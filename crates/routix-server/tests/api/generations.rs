@@ -48,6 +48,96 @@ async fn credits(app: &TestApp, token: &str) -> i64 {
 }
 
 crate::both! {
+    async fn three_variants_are_three_distinct_images_for_one_basic_charge(app) {
+        let token = app.token_for("variants@example.com").await;
+        let before = credits(&app, &token).await;
+        let g = generated(&app, &token, json!({"prompt": "my dog reacts to a robot vacuum", "variants": 3})).await;
+        assert_eq!(credits(&app, &token).await, before - 1, "one basic charge");
+        let variants = g["variants"].as_array().unwrap();
+        assert_eq!(variants.len(), 3, "{g}");
+        assert_eq!(variants[0]["url"], g["result_url"]);
+        let mut bodies = Vec::new();
+        let mut templates = Vec::new();
+        for v in variants {
+            let bytes = app.get(v["url"].as_str().unwrap(), None).await.bytes().await.unwrap();
+            let img = image::load_from_memory(&bytes).unwrap();
+            assert_eq!((img.width(), img.height()), (1280, 720));
+            bodies.push(bytes);
+            templates.push(v["template_id"].as_str().unwrap().to_string());
+            assert_eq!(v["legibility"]["ok"], true, "{v}");
+        }
+        bodies.dedup();
+        templates.sort();
+        templates.dedup();
+        assert_eq!(bodies.len(), 3, "three different images");
+        assert_eq!(templates.len(), 3, "three layouts");
+        // Out of range is refused before anything is charged.
+        let res = app.post_json("/api/v1/generations", Some(&token), json!({"prompt": "x", "variants": 9})).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(credits(&app, &token).await, before - 1);
+        // Deleting the generation deletes every variant's image.
+        let res = app.request(Method::DELETE, &format!("/api/v1/generations/{}", g["id"].as_str().unwrap()), Some(&token)).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::NO_CONTENT);
+        for v in variants {
+            let res = app.get(v["url"].as_str().unwrap(), None).await;
+            assert_eq!(res.status(), StatusCode::NOT_FOUND, "{v}");
+        }
+    }
+
+    async fn an_edit_makes_a_new_image_for_free_from_the_original(app) {
+        let token = app.token_for("edit@example.com").await;
+        let original = generated(&app, &token, json!({"prompt": "easy pasta in 10 minutes"})).await;
+        let balance = credits(&app, &token).await;
+        let id = original["id"].as_str().unwrap();
+        let res = app.post_json(&format!("/api/v1/generations/{id}/edit"), Some(&token), json!({"headline": "BEST PASTA EVER", "palette": ["#e51b23"]})).await;
+        assert_eq!(res.status(), StatusCode::ACCEPTED);
+        let queued: Value = res.json().await.unwrap();
+        assert_eq!(queued["parent_id"], original["id"]);
+        assert_eq!(queued["cost"], 0);
+        let edited = finished(&app, &token, queued["id"].as_str().unwrap()).await;
+        assert_eq!(edited["status"], "completed", "{edited}");
+        assert_eq!(edited["headline"], "BEST PASTA EVER");
+        assert_eq!(edited["template_id"], original["template_id"], "same layout unless asked");
+        assert_eq!(edited["subject"]["emoji"], original["subject"]["emoji"]);
+        assert_ne!(edited["result_url"], original["result_url"]);
+        assert_eq!(credits(&app, &token).await, balance, "re-edits are free");
+        // Another layout and subject, by word in Persian.
+        let res = app.post_json(&format!("/api/v1/generations/{id}/edit"), Some(&token), json!({"template_id": "general-bold-type", "subject": "گربه"})).await;
+        assert_eq!(res.status(), StatusCode::ACCEPTED);
+        let queued: Value = res.json().await.unwrap();
+        let edited = finished(&app, &token, queued["id"].as_str().unwrap()).await;
+        assert_eq!(edited["template_id"], "general-bold-type");
+        assert_eq!(edited["subject"]["emoji"], "🐱");
+        // Bad edits are refused with the reason; nothing is queued.
+        for (body, why) in [
+            (json!({}), "nothing to change"),
+            (json!({"headline": ""}), "empty headline"),
+            (json!({"template_id": "nope"}), "unknown template"),
+            (json!({"palette": ["red-ish"]}), "bad colour"),
+            (json!({"subject": "qwertyuiop"}), "unknown subject"),
+            (json!({"colour": "#fff"}), "unknown field"),
+        ] {
+            let res = app.post_json(&format!("/api/v1/generations/{id}/edit"), Some(&token), body).await;
+            assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{why}");
+        }
+        let other = app.token_for("edit-other@example.com").await;
+        let res = app.post_json(&format!("/api/v1/generations/{id}/edit"), Some(&other), json!({"headline": "MINE"})).await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND);
+        assert_eq!(credits(&app, &token).await, balance);
+    }
+
+    async fn a_long_headline_is_shortened_and_the_record_says_so(app) {
+        let token = app.token_for("long@example.com").await;
+        let given = "I tried the cheapest 100 dollar gaming laptop on amazon for thirty days straight and here is what happened to my channel";
+        let g = generated(&app, &token, json!({"prompt": format!("text: {given}")})).await;
+        assert_eq!(g["headline_shortened_from"].as_str().map(str::to_uppercase), Some(given.to_uppercase()), "{g}");
+        let drawn = g["headline"].as_str().unwrap();
+        assert!(drawn.split_whitespace().count() <= 8, "{drawn}");
+        assert_eq!(g["legibility"]["ok"], true, "{g}");
+        assert!(g["legibility"]["contrast"].as_f64().unwrap() >= 3.0);
+        assert!(g["legibility"]["min_text_px_at_320"].as_f64().unwrap() >= 8.0);
+    }
+
     async fn the_subject_drawn_is_recorded_from_english_persian_and_emoji(app) {
         let token = app.token_for("subject@example.com").await;
         let cases = [
@@ -608,4 +698,68 @@ async fn a_job_whose_worker_died_is_finished_once_by_another() {
         .map(|e| e["kind"].as_str().unwrap())
         .collect();
     assert_eq!(kinds, ["settle", "reserve", "grant"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_edit_of_provider_art_reuses_the_stored_artwork_without_calling_the_provider() {
+    use wiremock::{
+        matchers::{header as h, path},
+        Mock, MockServer, ResponseTemplate,
+    };
+    let stability = MockServer::start().await;
+    Mock::given(path(
+        "/v1/generation/stable-diffusion-xl-1024-v1-0/text-to-image",
+    ))
+    .and(h("authorization", "Bearer st-key"))
+    .respond_with(ResponseTemplate::new(200).set_body_json(
+        json!({"artifacts": [{"base64": png_b64(), "seed": 1, "finishReason": "SUCCESS"}]}),
+    ))
+    .expect(1)
+    .mount(&stability)
+    .await;
+    let uri = stability.uri();
+    let app = TestApp::spawn(
+        Backend::Sqlite,
+        &[
+            ("STABILITY_API_KEY", "st-key"),
+            ("STABILITY_BASE_URL", uri.as_str()),
+        ],
+    )
+    .await;
+    let token = app.token_for("edit-premium@example.com").await;
+    let original = generated(
+        &app,
+        &token,
+        json!({"prompt": "travel vlog, japan, text: TOKYO", "algorithm": "premium"}),
+    )
+    .await;
+    assert_eq!(original["subject"]["kind"], "provider");
+    let balance = credits(&app, &token).await;
+    let id = original["id"].as_str().unwrap();
+    let res = app
+        .post_json(
+            &format!("/api/v1/generations/{id}/edit"),
+            Some(&token),
+            json!({"headline": "KYOTO"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::ACCEPTED);
+    let queued: Value = res.json().await.unwrap();
+    let edited = finished(&app, &token, queued["id"].as_str().unwrap()).await;
+    assert_eq!(edited["status"], "completed", "{edited}");
+    assert_eq!(edited["headline"], "KYOTO");
+    assert_eq!(edited["engine"], original["engine"]);
+    assert_eq!(edited["subject"]["kind"], "provider");
+    assert_eq!(credits(&app, &token).await, balance);
+    let img = image::load_from_memory(
+        &app.get(edited["result_url"].as_str().unwrap(), None)
+            .await
+            .bytes()
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!((img.width(), img.height()), (1280, 720));
+    // `expect(1)` on the fake: the edit made no second provider request.
+    stability.verify().await;
 }

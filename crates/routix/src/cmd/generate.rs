@@ -126,8 +126,7 @@ async fn make(
         .pick_template(
             args.template.as_deref(),
             &analysis,
-            // The slot always holds something: a photo, artwork or the drawn subject.
-            true,
+            !references.is_empty() || args.algorithm != Algorithm::Basic,
         )
         .map_err(anyhow::Error::msg)?;
     if verbose {
@@ -147,13 +146,32 @@ async fn make(
             .first()
             .and_then(|r| image::load_from_memory(&r.bytes).ok())
     });
-    let subject = image
-        .is_none()
-        .then(|| routix_server::pipeline::subject_for(&analysis));
+    let subjects = if image.is_none() {
+        routix_server::pipeline::subjects_for(&analysis)
+    } else {
+        Vec::new()
+    };
     let composed = engine
-        .compose(template, &analysis, image, subject, args.watermark)
+        .compose(template, &analysis, image, &subjects, None, args.watermark)
         .await
         .map_err(anyhow::Error::msg)?;
+    if verbose {
+        if let Some(given) = &composed.shortened_from {
+            eprintln!(
+                "   headline {given:?} shortened to {:?} to be read at 320x180",
+                composed.headline.as_deref().unwrap_or_default()
+            );
+        }
+        if let Some(l) = composed.legibility {
+            eprintln!(
+                "   legibility: contrast {:.1}:1, letters {:.1} px at 320 wide{}",
+                l.contrast,
+                l.min_text_px_at_320,
+                if l.ok { "" } else { " (hard to read)" }
+            );
+        }
+    }
+    let composed = composed.image;
     say(Stage::Storing);
     let (bytes, _) = engine
         .encode(composed, format)

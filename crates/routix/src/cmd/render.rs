@@ -28,9 +28,19 @@ pub struct Args {
     /// Add the free-plan watermark.
     #[arg(long)]
     watermark: bool,
-    /// An emoji to draw as the subject in the image slot (e.g. 🐶), when no --image is given.
+    /// An emoji to draw as the subject (e.g. 🐶) when no --image is given; twice for a
+    /// versus layout's two sides.
     #[arg(long)]
-    subject: Option<String>,
+    subject: Vec<String>,
+    /// Fail when the title does not fit instead of shortening it (for scripts).
+    #[arg(long)]
+    strict: bool,
+    /// Mirror the layout left to right (what Persian headlines get).
+    #[arg(long)]
+    mirror: bool,
+    /// Read templates from this directory instead of the built-in library.
+    #[arg(long)]
+    templates: Option<PathBuf>,
     #[arg(long, default_value_t = 1280)]
     width: u32,
     #[arg(long, default_value_t = 720)]
@@ -40,7 +50,10 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
-    let library = TemplateLibrary::builtin()?;
+    let library = match &args.templates {
+        Some(dir) => TemplateLibrary::load_dir(dir)?,
+        None => TemplateLibrary::builtin()?,
+    };
     let template = library.get(&args.template).ok_or_else(|| {
         anyhow::anyhow!(
             "no template {:?}; `routix templates list` shows them",
@@ -74,11 +87,34 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         image,
         palette,
         watermark: args.watermark.then(|| "Made with Routix".to_string()),
-        subject: args.subject,
+        subjects: args.subject,
+        mirror: args.mirror,
+        strict: args.strict,
         width: args.width,
         height: args.height,
     };
+    for emoji in &request.subjects {
+        if !routix_render::sticker::has_art(emoji) {
+            eprintln!("warning: no art for subject {emoji:?}; it is left out");
+        }
+    }
     let rendered = render(template, &request)?;
+    for text in &rendered.layout.texts {
+        if let Some(given) = &text.shortened_from {
+            let drawn: Vec<&str> = text.lines.iter().map(|l| l.text.as_str()).collect();
+            eprintln!(
+                "warning: the {} {given:?} was too long to read at YouTube's size; drew {:?} (--strict refuses instead)",
+                text.slot,
+                drawn.join(" ")
+            );
+        }
+    }
+    if let Some(l) = rendered.layout.legibility().filter(|l| !l.ok) {
+        eprintln!(
+            "warning: the headline may be hard to read at 320x180 (contrast {:.1}:1, letters {:.1} px)",
+            l.contrast, l.min_text_px_at_320
+        );
+    }
     let bytes = encode(&rendered.image, format, 85)?;
     std::fs::write(&args.out, &bytes)
         .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", args.out.display()))?;

@@ -18,10 +18,14 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Render every template with an English and a Persian title, plus a contact sheet.
+    /// Render every template with an English and a Persian title and its category's
+    /// subject, plus a contact sheet.
     Preview {
         #[arg(long)]
         out: PathBuf,
+        /// Read templates from this directory instead of the built-in library.
+        #[arg(long)]
+        dir: Option<PathBuf>,
     },
 }
 
@@ -29,7 +33,10 @@ pub const ENGLISH: &str = "NEW SEASON IS HERE";
 pub const PERSIAN: &str = "فصل جدید از راه رسید";
 
 pub fn run(args: Args) -> anyhow::Result<()> {
-    let library = TemplateLibrary::builtin()?;
+    let library = match &args.command {
+        Command::Preview { dir: Some(dir), .. } => TemplateLibrary::load_dir(dir)?,
+        _ => TemplateLibrary::builtin()?,
+    };
     match args.command {
         Command::List { json } => {
             if json {
@@ -52,7 +59,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Preview { out } => preview(&library, &out),
+        Command::Preview { out, .. } => preview(&library, &out),
     }
 }
 
@@ -68,8 +75,14 @@ fn preview(library: &TemplateLibrary, out: &std::path::Path) -> anyhow::Result<(
     );
     let mut i = 0;
     for t in library.all() {
+        let subject = routix_core::subjects::for_category(t.meta.category).emoji;
         for (lang, title) in [("en", ENGLISH), ("fa", PERSIAN)] {
-            let rendered = render(t, &RenderRequest::titled(title))?;
+            let request = RenderRequest {
+                subjects: vec![subject.to_string(), "🆚".to_string()],
+                mirror: t.mirrors_for(title),
+                ..RenderRequest::titled(title)
+            };
+            let rendered = render(t, &request)?;
             let path = out.join(format!("{}-{lang}.jpg", t.meta.id));
             std::fs::write(&path, encode(&rendered.image, OutputFormat::Jpeg, 85)?)?;
             let small = image::imageops::resize(&rendered.image, cw, ch, FilterType::Triangle);
