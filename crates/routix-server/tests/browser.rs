@@ -633,3 +633,103 @@ async fn admins_see_users_providers_generations_and_templates() {
     check_page(c, "admin").await;
     c.clone().close().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_creator_picks_a_variant_and_edits_the_text_for_free() {
+    let Some(s) = start("en-US").await else {
+        return;
+    };
+    let (c, base) = (&s.client, s.base.as_str());
+    c.goto(&format!("{base}/register")).await.unwrap();
+    wait_for(c, "#email", 10).await;
+    sign_up(c, base, "variants@example.com").await;
+    wait_for(c, ".welcome", 10).await;
+
+    // Three variants from one request, for one credit.
+    find(c, "#composer")
+        .await
+        .send_keys("my dog reacts to a robot vacuum")
+        .await
+        .unwrap();
+    js(
+        c,
+        "const v = document.getElementById('variants'); v.value = '3'; \
+         v.dispatchEvent(new Event('change')); return true",
+    )
+    .await;
+    find(c, "#generate").await.click().await.unwrap();
+    wait_for(c, ".gen-card[data-status=completed] .variants .variant", 60).await;
+    let tiles = c
+        .find_all(Locator::Css(".gen-card .variant"))
+        .await
+        .unwrap();
+    assert_eq!(tiles.len(), 3, "three variants to pick from");
+    shot(c, "variants-01-grid").await;
+    assert!(
+        text_of(c, "#wallet").await.contains("9 credits"),
+        "three compositor variants cost one credit"
+    );
+
+    // Picking the third shows it in the frame.
+    let before = find(c, ".gen-card .frame img")
+        .await
+        .attr("src")
+        .await
+        .unwrap();
+    tiles[2].click().await.unwrap();
+    let after = find(c, ".gen-card .frame img")
+        .await
+        .attr("src")
+        .await
+        .unwrap();
+    assert_ne!(before, after, "the frame shows the picked variant");
+    assert_eq!(
+        tiles[2].attr("aria-pressed").await.unwrap().as_deref(),
+        Some("true")
+    );
+
+    // "Edit text" makes a new card with the new headline, and costs nothing.
+    find(c, ".gen-card [data-edit=text]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    let field = wait_for(c, ".gen-card [data-edit-input]", 5).await;
+    field.clear().await.unwrap();
+    field.send_keys("ZOOMIES").await.unwrap();
+    find(c, ".gen-card .edit-text button")
+        .await
+        .click()
+        .await
+        .unwrap();
+    for _ in 0..150 {
+        let done = js(
+            c,
+            "return document.querySelectorAll('.gen-card[data-status=completed]').length",
+        )
+        .await;
+        if done.as_u64() == Some(2) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    shot(c, "variants-02-edited").await;
+    let edits =
+        s.db.list_generations(None, &Default::default(), None, 10)
+            .await
+            .unwrap()
+            .items;
+    let edit = edits
+        .iter()
+        .find(|g| g.parent_id.is_some())
+        .expect("an edit was made");
+    assert_eq!(edit.status, routix_core::GenerationStatus::Completed);
+    assert_eq!(
+        edit.details.as_ref().unwrap()["headline"].as_str(),
+        Some("ZOOMIES")
+    );
+    assert!(
+        text_of(c, "#wallet").await.contains("9 credits"),
+        "the edit was free"
+    );
+}

@@ -40,6 +40,8 @@ export async function chatView(main, { navigate, params }) {
 
   const input = h("textarea", { id: "composer", rows: 2, "aria-label": t("message"), placeholder: t("message"), dir: "auto", maxlength: 4000 });
   const algo = h("select", { id: "algorithm", "aria-label": t("algorithm") });
+  const variants = h("select", { id: "variants", "aria-label": t("variants"), title: t("variantsHint") },
+    ...[1, 2, 3, 4].map((n) => h("option", { value: n }, t("variantsN", { n }))));
   const balance = h("span", { class: "balance muted small", id: "chat-balance", "aria-live": "polite" });
   const fileInput = h("input", { type: "file", accept: IMAGE_TYPES.join(","), multiple: true, hidden: true, id: "file-input", tabindex: "-1" });
   const attach = h("button", { type: "button", class: "ghost", id: "attach", "aria-label": t("attach"), title: t("attach") }, "+", h("span", { class: "wide-only" }, t("attach")));
@@ -47,7 +49,7 @@ export async function chatView(main, { navigate, params }) {
   const sendBtn = h("button", { type: "submit", id: "send" }, t("send"));
   const genBtn = h("button", { type: "button", id: "generate", class: "accent" }, t("generate"));
   const form = h("form", { class: "composer", "aria-label": t("message") }, chips, input,
-    h("div", { class: "row" }, attach, fileInput, algo, balance, h("span", { class: "spacer" }), sendBtn, genBtn));
+    h("div", { class: "row" }, attach, fileInput, algo, variants, balance, h("span", { class: "spacer" }), sendBtn, genBtn));
   const panel = h("section", { class: "chat-panel", "aria-labelledby": "chat-title" }, head, stream, typing, form);
   main.replaceChildren(h("div", { class: "chat" }, sidebar, panel));
 
@@ -197,7 +199,7 @@ export async function chatView(main, { navigate, params }) {
   const showGeneration = (g) => {
     const old = gens.get(g.id);
     if (old && old.g.updated_at > g.updated_at) return;
-    const card = generationCard(g);
+    const card = generationCard(g, { onCreated: showGeneration });
     if (old) {
       const stick = nearBottom(stream);
       old.card.replaceWith(card);
@@ -322,7 +324,7 @@ export async function chatView(main, { navigate, params }) {
       if (!current) conversation = (await createConversation(titleFrom(prompt))).id;
       const g = await api("POST", "/api/v1/generations", {
         prompt, algorithm: algo.value, conversation_id: conversation, template_id: template ? template.id : undefined,
-        reference_file_ids: attachments.map((f) => f.id),
+        reference_file_ids: attachments.map((f) => f.id), variants: Number(variants.value),
       });
       input.value = "";
       attachments = [];

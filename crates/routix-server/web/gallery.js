@@ -32,7 +32,17 @@ export async function galleryView(main) {
       if (!grid.children.length) showEmpty();
     } catch (e) { fail(e); }
   };
-  const card = (g) => generationCard(g, { onDelete, onUpdate: replace });
+  // A re-edit goes first in the grid and is followed until it finishes (the gallery has no
+  // live stream).
+  const follow = async (g) => {
+    for (let i = 0; i < 120 && (g.status === "queued" || g.status === "processing"); i++) {
+      await new Promise((r) => setTimeout(r, 1000));
+      try { g = await api("GET", `/api/v1/generations/${g.id}`); } catch (_) { return; }
+      replace(g);
+    }
+  };
+  const onCreated = (g) => { grid.prepend(card(g)); follow(g); };
+  const card = (g) => generationCard(g, { onDelete, onUpdate: replace, onCreated });
   const showEmpty = () => grid.replaceChildren(states.empty(t("emptyGallery"), h("a", { href: "/chat", class: "button" }, t("goChat"))));
 
   const load = async (reset) => {

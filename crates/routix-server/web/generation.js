@@ -21,6 +21,81 @@ function stageList(g) {
   return list;
 }
 
+// Colour sets "Change colours" cycles through: primary, secondary, accent.
+const PALETTES = [
+  ["#e51b23", "#0d0d0f", "#ffd600"], ["#1e5eff", "#0b0b1a", "#00e5ff"], ["#00c853", "#0d1b12", "#ffffff"],
+  ["#ff6d00", "#1a0d00", "#ffe082"], ["#aa00ff", "#12001f", "#ff4081"], ["#ffd600", "#111111", "#ff1744"],
+];
+
+let templateIds = null;
+async function nextTemplate(g) {
+  if (!templateIds) {
+    const list = await api("GET", "/api/v1/templates");
+    templateIds = (list.items || list).map((x) => ({ id: x.id, category: x.category }));
+  }
+  const here = templateIds.find((x) => x.id === g.template_id);
+  const same = templateIds.filter((x) => here && x.category === here.category && x.id !== g.template_id);
+  const pool = same.length ? same : templateIds.filter((x) => x.id !== g.template_id);
+  return pool[Math.floor(Math.random() * pool.length)].id;
+}
+
+/// The re-edit buttons: new text, another layout, other colours. Free; each makes a new card.
+function editActions(g, onCreated) {
+  const send = (body, button) => {
+    button.disabled = true;
+    return api("POST", `/api/v1/generations/${g.id}/edit`, body)
+      .then((x) => { if (x && onCreated) onCreated(x); })
+      .catch(fail)
+      .finally(() => { button.disabled = false; });
+  };
+  const row = h("div", { class: "actions edits" });
+  const textBtn = h("button", { type: "button", class: "small ghost", "data-edit": "text" }, t("editText"));
+  textBtn.addEventListener("click", () => {
+    if (row.querySelector("form")) return;
+    const field = h("input", { type: "text", maxlength: 200, dir: "auto", value: g.headline || "", "aria-label": t("editText"), "data-edit-input": "" });
+    const form = h("form", { class: "edit-text" }, field, h("button", { type: "submit", class: "small" }, t("apply")));
+    form.addEventListener("submit", (e) => {
+      e.preventDefault();
+      const headline = field.value.trim();
+      if (!headline) { field.focus(); return; }
+      send({ headline }, form.querySelector("button")).then(() => form.remove());
+    });
+    row.append(form);
+    field.focus();
+  });
+  const layoutBtn = h("button", { type: "button", class: "small ghost", "data-edit": "layout" }, t("anotherLayout"));
+  layoutBtn.addEventListener("click", () => nextTemplate(g).then((id) => send({ template_id: id }, layoutBtn)).catch(fail));
+  const colourBtn = h("button", { type: "button", class: "small ghost", "data-edit": "colours" }, t("changeColours"));
+  colourBtn.addEventListener("click", () => send({ palette: PALETTES[Math.floor(Math.random() * PALETTES.length)] }, colourBtn));
+  row.append(textBtn, layoutBtn, colourBtn);
+  return row;
+}
+
+/// The variants of a multi-image request, to pick from: the picked one shows in the frame.
+function variantGrid(g, box) {
+  const grid = h("div", { class: "variants", role: "group", "aria-label": t("variants") });
+  for (const v of g.variants) {
+    const tile = h("button", {
+      type: "button", class: "variant" + (v.index === 0 ? " selected" : ""), "data-variant": v.index,
+      "aria-pressed": String(v.index === 0), title: v.template_id || "",
+    }, h("img", { src: v.preview_url, alt: t("variantN", { n: v.index + 1 }), width: 160, height: 90, loading: "lazy" }));
+    tile.addEventListener("click", () => {
+      for (const other of grid.children) {
+        other.classList.toggle("selected", other === tile);
+        other.setAttribute("aria-pressed", String(other === tile));
+      }
+      const card = box.closest(".gen-card");
+      if (card) card.dataset.variant = String(v.index);
+      const link = box.querySelector("a.frame-link");
+      const img = box.querySelector("img");
+      if (link) link.href = v.url;
+      if (img) img.src = v.preview_url;
+    });
+    grid.append(tile);
+  }
+  return grid;
+}
+
 function frame(g) {
   const box = h("div", { class: "frame" });
   if (g.status === "completed" && (g.preview_url || g.result_url)) {
@@ -39,7 +114,7 @@ function frame(g) {
 
 /// Builds the card for `g`. `onDelete` adds a delete button (the gallery); `onUpdate` gets
 /// the generation after a cancel (where no live event will bring it).
-export function generationCard(g, { onDelete, onUpdate } = {}) {
+export function generationCard(g, { onDelete, onUpdate, onCreated } = {}) {
   const working = g.status === "queued" || g.status === "processing";
   const card = h("article", { class: "gen-card", "data-generation": g.id, "data-status": g.status, "aria-busy": working ? "true" : null });
   const status = h("p", { class: "gen-status" },
@@ -48,7 +123,10 @@ export function generationCard(g, { onDelete, onUpdate } = {}) {
     working ? h("span", { class: "pct", "data-progress": g.progress }, pct(g.progress)) : null,
     h("span", { class: "spacer" }),
     h("time", { class: "muted small", datetime: g.created_at }, fmtTime(g.created_at)));
-  card.append(frame(g), status);
+  const picture = frame(g);
+  card.append(picture);
+  if (g.status === "completed" && (g.variants || []).length > 1) card.append(variantGrid(g, picture));
+  card.append(status);
   if (working) {
     card.append(h("progress", { max: 100, value: g.progress, "aria-label": t("stagesLabel") }));
   }
@@ -56,6 +134,9 @@ export function generationCard(g, { onDelete, onUpdate } = {}) {
   if (g.engine && g.status === "completed") {
     const made = t("engine", { e: engineName(g.engine) });
     card.append(h("p", { class: "muted small" }, g.fell_back && g.fallback_reason ? `${made} (${t("fellBack", { r: g.fallback_reason })})` : made));
+    if (g.headline_shortened_from) {
+      card.append(h("p", { class: "muted small shortened", dir: "auto" }, t("shortened", { h: g.headline || "" })));
+    }
     if (g.subject && g.subject.kind === "sticker" && g.subject.emoji) {
       card.append(h("p", { class: "muted small subject" }, t("subject", { s: `${g.subject.emoji} ${label("s_", g.subject.label)}` })));
     }
@@ -65,7 +146,11 @@ export function generationCard(g, { onDelete, onUpdate } = {}) {
     for (const [f, name, ext] of FORMATS) {
       actions.append(h("button", {
         type: "button", class: "small", "data-download": f, "aria-label": t("downloadAs", { f: name }),
-        onclick: () => download(`/api/v1/generations/${g.id}/download?format=${f}`, `routix-${g.id.slice(0, 8)}.${ext}`).catch(fail),
+        onclick: () => {
+          const v = Number(card.dataset.variant || 0);
+          const which = v ? `&variant=${v}` : "";
+          download(`/api/v1/generations/${g.id}/download?format=${f}${which}`, `routix-${g.id.slice(0, 8)}${v ? "-" + v : ""}.${ext}`).catch(fail);
+        },
       }, t("download", { f: name })));
     }
   }
@@ -74,5 +159,6 @@ export function generationCard(g, { onDelete, onUpdate } = {}) {
   }
   if (onDelete) actions.append(h("button", { type: "button", class: "small danger", onclick: () => onDelete(g) }, t("delete")));
   if (actions.children.length) card.append(actions);
+  if (g.status === "completed") card.append(editActions(g, onCreated));
   return card;
 }

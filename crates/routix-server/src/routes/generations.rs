@@ -649,13 +649,16 @@ pub async fn delete(
 pub struct DownloadQuery {
     /// jpeg, webp or png; default the generation's own format.
     pub format: Option<String>,
+    /// Which variant of a multi-variant generation (0 = the first, the default).
+    #[param(minimum = 0, maximum = 3)]
+    pub variant: Option<u32>,
 }
 
 #[utoipa::path(get, path = "/api/v1/generations/{id}/download", tag = "generations",
     params(("id" = uuid::Uuid, Path), DownloadQuery),
     responses((status = 200, description = "the thumbnail as an attachment", content_type = "image/*"),
               (status = 404, description = "no such finished generation of yours"),
-              (status = 422, description = "unknown format")),
+              (status = 422, description = "unknown format or variant")),
     security(("bearer" = [])))]
 pub async fn download(
     State(state): State<AppState>,
@@ -674,6 +677,21 @@ pub async fn download(
             "not_ready",
             "the generation has no image (yet)",
         ));
+    };
+    let key = match q.variant.filter(|v| *v > 0) {
+        None => key,
+        Some(v) => g
+            .details
+            .as_ref()
+            .and_then(|d| d.get("variants"))
+            .and_then(|list| list.as_array())
+            .and_then(|list| {
+                list.iter()
+                    .find(|x| x.get("index").and_then(|i| i.as_u64()) == Some(u64::from(v)))
+            })
+            .and_then(|x| x.get("key"))
+            .and_then(|k| k.as_str())
+            .ok_or_else(|| ApiError::validation(format!("this generation has no variant {v}")))?,
     };
     let stored = Format::parse(&g.format).unwrap_or(Format::Jpeg);
     let wanted = match q.format.as_deref() {
@@ -696,8 +714,12 @@ pub async fn download(
         HeaderValue::from_static(wanted.mime()),
     );
     if let Ok(v) = HeaderValue::from_str(&format!(
-        "attachment; filename=\"routix-{}.{}\"",
+        "attachment; filename=\"routix-{}{}.{}\"",
         g.id,
+        q.variant
+            .filter(|v| *v > 0)
+            .map(|v| format!("-{v}"))
+            .unwrap_or_default(),
         wanted.extension()
     )) {
         headers.insert(header::CONTENT_DISPOSITION, v);
