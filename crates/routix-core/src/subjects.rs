@@ -1,6 +1,13 @@
 //! Things a thumbnail can show: a subject's name, the emoji that draws it, and the words
 //! (English and Persian, normalised) that name it. The analyzer reads a request's subjects
 //! from here; the compositor draws them.
+//!
+//! Besides the hand-written words, a subject is found by its emoji's Unicode CLDR keywords
+//! in English and Persian (`assets/subject-annotations.tsv`, built by
+//! `assets/build-subject-annotations.py`; licence in `assets/LICENSE-CLDR`): "grizzly" →
+//! 🐻, «چکش» → 🔨. Where both name a subject, the hand-written words decide.
+
+use std::{collections::HashMap, sync::OnceLock};
 
 use crate::analyzer::normalise;
 
@@ -922,19 +929,33 @@ pub const SUBJECTS: &[Subject] = &[
 ];
 
 /// The subjects named in `prompt`, first mentioned first, each once; emoji in the prompt
-/// count as the subject they draw.
+/// count as the subject they draw. A subject's hand-written words are searched first; its
+/// CLDR keywords only when none of them is in the prompt.
 pub fn find(prompt: &str) -> Vec<(&'static Subject, String)> {
     let text = normalise(prompt);
+    let cldr = annotations();
+    // The CLDR keywords that may be in the text: those whose first word begins a word of it.
+    let mut candidates: Vec<Vec<&str>> = vec![Vec::new(); SUBJECTS.len()];
+    for token in text.split(' ') {
+        for (end, c) in token.char_indices() {
+            let prefix = &token[..end + c.len_utf8()];
+            for &(subject, keyword) in cldr.by_first.get(prefix).into_iter().flatten() {
+                candidates[subject].push(&cldr.keywords[subject][keyword]);
+            }
+        }
+    }
     let mut found: Vec<(usize, &'static Subject, String)> = Vec::new();
-    for subject in SUBJECTS {
-        let hit = subject
-            .words
-            .iter()
-            .filter_map(|w| position(&text, w).map(|p| (p, *w)))
-            .min_by_key(|(p, w)| (*p, std::cmp::Reverse(w.len())));
+    for (subject, keywords) in SUBJECTS.iter().zip(candidates) {
+        let first = |words: &mut dyn Iterator<Item = &str>| {
+            words
+                .filter_map(|w| position(&text, w).map(|p| (p, w.to_string())))
+                .min_by_key(|(p, w)| (*p, std::cmp::Reverse(w.len())))
+        };
+        let hit =
+            first(&mut subject.words.iter().copied()).or_else(|| first(&mut keywords.into_iter()));
         let emoji = prompt.find(subject.emoji.trim_end_matches('\u{fe0f}'));
         let best = match (hit, emoji) {
-            (Some((p, w)), _) => Some((p, w.to_string())),
+            (Some(hit), _) => Some(hit),
             (None, Some(_)) => Some((0, subject.emoji.to_string())),
             (None, None) => None,
         };
@@ -1007,14 +1028,70 @@ const GENERIC: &[&str] = &[
     "gear",
 ];
 
-/// The subject `word` names, if any (a name, a synonym or the emoji).
+/// The subject `word` names, if any (a name, a synonym or the emoji; else a CLDR keyword).
 pub fn lookup(word: &str) -> Option<&'static Subject> {
     let n = normalise(word);
     let n = n.trim();
-    SUBJECTS.iter().find(|s| {
-        s.name == n
-            || s.words.contains(&n)
-            || s.emoji.trim_end_matches('\u{fe0f}') == word.trim().trim_end_matches('\u{fe0f}')
+    SUBJECTS
+        .iter()
+        .find(|s| {
+            s.name == n
+                || s.words.contains(&n)
+                || s.emoji.trim_end_matches('\u{fe0f}') == word.trim().trim_end_matches('\u{fe0f}')
+        })
+        .or_else(|| {
+            let cldr = annotations();
+            let first = n.split(' ').next()?;
+            let &(subject, _) = cldr
+                .by_first
+                .get(first)?
+                .iter()
+                .find(|&&(s, k)| cldr.keywords[s][k] == n)?;
+            SUBJECTS.get(subject)
+        })
+}
+
+/// The CLDR keywords of `assets/subject-annotations.tsv`, normalised as the words are.
+struct Annotations {
+    /// Each subject's keywords, in `SUBJECTS` order.
+    keywords: Vec<Vec<String>>,
+    /// (subject, keyword) indices by the keyword's first word.
+    by_first: HashMap<String, Vec<(usize, usize)>>,
+}
+
+/// The keywords, read once from the `emoji<TAB>lang<TAB>keyword` lines.
+fn annotations() -> &'static Annotations {
+    static ANNOTATIONS: OnceLock<Annotations> = OnceLock::new();
+    ANNOTATIONS.get_or_init(|| {
+        let mut keywords = vec![Vec::new(); SUBJECTS.len()];
+        let mut by_first: HashMap<String, Vec<(usize, usize)>> = HashMap::new();
+        let lines = include_str!("../assets/subject-annotations.tsv").lines();
+        for line in lines.filter(|l| !l.starts_with('#') && !l.trim().is_empty()) {
+            let mut cols = line.split('\t');
+            let (Some(emoji), Some(_lang), Some(keyword)) = (cols.next(), cols.next(), cols.next())
+            else {
+                continue;
+            };
+            let emoji = emoji.trim_end_matches('\u{fe0f}');
+            let Some(i) = SUBJECTS
+                .iter()
+                .position(|s| s.emoji.trim_end_matches('\u{fe0f}') == emoji)
+            else {
+                continue;
+            };
+            let keyword = normalise(keyword).trim().to_string();
+            let Some(first) = keyword.split(' ').next().filter(|w| !w.is_empty()) else {
+                continue;
+            };
+            if !keywords[i].contains(&keyword) {
+                by_first
+                    .entry(first.to_string())
+                    .or_default()
+                    .push((i, keywords[i].len()));
+                keywords[i].push(keyword);
+            }
+        }
+        Annotations { keywords, by_first }
     })
 }
 
@@ -1080,5 +1157,98 @@ mod tests {
         assert_eq!(lookup("سگ").map(|s| s.name), Some("dog"));
         assert_eq!(lookup("🐶").map(|s| s.name), Some("dog"));
         assert_eq!(lookup("zzz"), None);
+    }
+
+    #[test]
+    fn cldr_keywords_find_subjects_in_both_languages() {
+        let names = |p: &str| find(p).iter().map(|(s, _)| s.name).collect::<Vec<_>>();
+        // The dog, however it is named.
+        for dog in [
+            "puppy",
+            "توله‌سگ",
+            "🐶",
+            "سگ",
+            "adorbs",
+            "صورت سگ",
+            "Dog Face",
+        ] {
+            assert_eq!(names(dog).first(), Some(&"dog"), "{dog}");
+            assert_eq!(lookup(dog).map(|s| s.name), Some("dog"), "{dog}");
+        }
+        // Words only CLDR knows, as whole words and phrases, first mentioned first.
+        assert_eq!(
+            names("a grizzly meets a tyrannosaurus"),
+            ["bear", "dinosaur"]
+        );
+        assert_eq!(
+            names("chopsticks and a barbell")[..2],
+            ["ramen", "dumbbell"]
+        );
+        assert_eq!(names("my cogwheel collection"), ["gear"]);
+        assert_eq!(names("light bulb moment")[0], "lightbulb");
+        assert_eq!(lookup("ornithology").map(|s| s.name), Some("bird"));
+        assert_eq!(lookup("barbell").map(|s| s.name), Some("dumbbell"));
+        // Persian, with the endings Persian attaches.
+        assert_eq!(names("چکش‌های قدیمی"), ["hammer"]);
+        assert_eq!(names("رایانه‌ام خراب شد")[0], "laptop");
+        assert_eq!(names("افعی در بیابان"), ["snake"]);
+        assert_eq!(names("تمرین با دمبل")[0], "dumbbell");
+        assert_eq!(lookup("روزنامه").map(|s| s.name), Some("newspaper"));
+        assert_eq!(lookup("سرآشپز").map(|s| s.name), Some("chef"));
+        assert_eq!(lookup("لبتاب").map(|s| s.name), Some("laptop"));
+    }
+
+    #[test]
+    fn generic_cldr_words_name_nothing_and_hand_written_words_decide() {
+        let names = |p: &str| find(p).iter().map(|(s, _)| s.name).collect::<Vec<_>>();
+        for word in [
+            "face",
+            "food",
+            "animal",
+            "person",
+            "video",
+            "symbol",
+            "صورت",
+            "حیوان",
+            "نماد",
+        ] {
+            assert!(names(word).is_empty(), "{word}: {:?}", names(word));
+            assert_eq!(lookup(word), None, "{word}");
+        }
+        // «شیر» is milk as often as lion; «غذا» stays the cook's, as it was.
+        assert!(names("شیر کاکائو").is_empty());
+        assert_eq!(names("غذا"), ["chef"]);
+        // CLDR puts "cat" on the tiger and "fish" on the shark; the hand-written words win.
+        assert_eq!(names("big cat"), ["cat"]);
+        assert_eq!(names("fish tank"), ["fish"]);
+        assert_eq!(lookup("selfie").map(|s| s.name), Some("camera vlog"));
+    }
+
+    #[test]
+    fn cldr_table_is_consistent_with_the_subjects() {
+        let tsv = include_str!("../assets/subject-annotations.tsv");
+        assert!(tsv.len() < 200_000);
+        let rows = tsv.lines().filter(|l| !l.starts_with('#')).count();
+        let kept: usize = annotations().keywords.iter().map(Vec::len).sum();
+        assert!(kept > 300 && kept <= rows, "{kept} of {rows}");
+        for (subject, keywords) in SUBJECTS.iter().zip(&annotations().keywords) {
+            assert!(
+                !keywords.is_empty(),
+                "{} has no CLDR keywords",
+                subject.name
+            );
+            for k in keywords {
+                // No keyword is another subject's name or hand-written word.
+                let theirs = SUBJECTS
+                    .iter()
+                    .find(|s| s.name == k || s.words.contains(&k.as_str()));
+                assert!(
+                    theirs.is_none_or(|s| s == subject),
+                    "{k} of {} is {}'s",
+                    subject.name,
+                    theirs.map_or("", |s| s.name)
+                );
+            }
+        }
     }
 }
