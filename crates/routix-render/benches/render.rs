@@ -26,6 +26,9 @@ fn main() {
     let only = std::env::args()
         .skip(1)
         .find(|a| a == "cold" || a == "warm");
+    if only.is_none() {
+        with_subject(&library, runs);
+    }
     for (label, cold) in [("cold", true), ("warm", false)] {
         if only.as_deref().is_some_and(|o| o != label) {
             continue;
@@ -60,6 +63,74 @@ fn main() {
             size / 1024,
             ms(draw),
             ms(median.saturating_sub(draw))
+        );
+    }
+}
+
+/// A basic thumbnail as the product makes it: a subject sticker (prepared from its art:
+/// nothing cached), the legibility check, and a mirrored Persian layout; then three
+/// variants of one request (three layouts) as `POST /generations {variants: 3}` makes them.
+fn with_subject(library: &TemplateLibrary, runs: usize) {
+    let cold = || {
+        clear_static_cache();
+        routix_render::sticker::clear_cache();
+    };
+    let one = |id: &str, title: &str| {
+        let template = library.get(id).expect("template");
+        let request = RenderRequest {
+            subjects: vec!["🐶".into()],
+            mirror: template.mirrors_for(title),
+            ..RenderRequest::titled(title)
+        };
+        let out = render(template, &request).expect("render");
+        assert!(out.layout.legibility().is_some_and(|l| l.ok));
+        encode(&out.image, OutputFormat::Jpeg, 85).expect("encode");
+    };
+    let cases: [(&str, &[(&str, &str)]); 3] = [
+        ("subject, cold", &[("animals-cozy-disc", "DOG REACTS")]),
+        (
+            "subject, Persian mirrored, cold",
+            &[("gaming-split-hero", "واکنش سگ من")],
+        ),
+        (
+            "3 variants, cold",
+            &[
+                ("animals-cozy-disc", "DOG REACTS"),
+                ("animals-pet-banner", "DOG REACTS"),
+                ("general-circle-arrow", "DOG REACTS"),
+            ],
+        ),
+    ];
+    let mut prep: Vec<Duration> = (0..runs)
+        .map(|_| {
+            routix_render::sticker::clear_cache();
+            let start = Instant::now();
+            routix_render::sticker::prepared("🐶", 400).expect("dog art");
+            start.elapsed()
+        })
+        .collect();
+    prep.sort();
+    println!(
+        "sticker prepared from its art at 400 px: median {:.1} ms",
+        ms(prep[prep.len() / 2])
+    );
+    for (label, renders) in cases {
+        let mut times: Vec<Duration> = Vec::with_capacity(runs);
+        for _ in 0..runs + 2 {
+            cold();
+            let start = Instant::now();
+            for (id, title) in renders {
+                one(id, title);
+            }
+            times.push(start.elapsed());
+        }
+        times.drain(..2);
+        times.sort();
+        println!(
+            "{label}: median {:.1} ms over {runs} runs (min {:.1} ms, max {:.1} ms), JPEG 85 included",
+            ms(times[times.len() / 2]),
+            ms(times[0]),
+            ms(times[times.len() - 1]),
         );
     }
 }

@@ -212,7 +212,7 @@ pub fn render(template: &Template, req: &RenderRequest) -> Result<Rendered, Rend
     let has_slot = template.meta.has_image_slot;
     // Without an image slot, a supplied image becomes the background, darkened for text.
     if let (false, Some(img)) = (has_slot, &req.image) {
-        draw_background_image(&mut canvas, img);
+        draw_background_image(&mut canvas, img, req.enhance_photo);
     }
     // Without subject layers, the subject goes over everything but the text, in the image
     // slot's room clear of the headline.
@@ -313,15 +313,12 @@ pub fn render(template: &Template, req: &RenderRequest) -> Result<Rendered, Rend
                 let px = space.rect(area);
                 match &req.image {
                     Some(img) => {
-                        let fitted = cover(
-                            img,
-                            px[2],
-                            px[3],
-                            *focus,
-                            *darken,
-                            *blur,
-                            tint.map(|t| (t.resolve(&palette), *tint_opacity)),
-                        );
+                        let tint = tint.map(|t| (t.resolve(&palette), *tint_opacity));
+                        let fitted = if req.enhance_photo {
+                            fit_photo(img, px[2], px[3], *darken, *blur, tint)
+                        } else {
+                            cover(img, px[2], px[3], *focus, *darken, *blur, tint)
+                        };
                         place_image(
                             &mut canvas,
                             &fitted,
@@ -713,9 +710,13 @@ fn vignette(canvas: &mut Pixmap, strength: f32) {
     );
 }
 
-fn draw_background_image(canvas: &mut Pixmap, img: &DynamicImage) {
+fn draw_background_image(canvas: &mut Pixmap, img: &DynamicImage, photo: bool) {
     let (w, h) = (canvas.width() as f32, canvas.height() as f32);
-    let fitted = cover(img, w, h, [0.5, 0.4], 0.35, 0.0, None);
+    let fitted = if photo {
+        fit_photo(img, w, h, 0.35, 0.0, None)
+    } else {
+        cover(img, w, h, [0.5, 0.4], 0.35, 0.0, None)
+    };
     place_image(canvas, &fitted, [0.0, 0.0, w, h], ShapeKind::Rect, false);
 }
 
@@ -729,6 +730,11 @@ pub(crate) fn cover(
     blur: f32,
     tint: Option<(Rgb, f32)>,
 ) -> RgbaImage {
+    grade(crop_fit(img, w, h, focus), darken, blur, tint)
+}
+
+/// `img` cropped to the aspect of `w`x`h` around `focus` and resized to it.
+fn crop_fit(img: &DynamicImage, w: f32, h: f32, focus: [f32; 2]) -> RgbaImage {
     let (tw, th) = (w.round().max(1.0) as u32, h.round().max(1.0) as u32);
     let (iw, ih) = (img.width() as f32, img.height() as f32);
     let scale = (tw as f32 / iw).max(th as f32 / ih);
@@ -736,9 +742,13 @@ pub(crate) fn cover(
     let cx = (focus[0] * iw - cw / 2.0).clamp(0.0, iw - cw);
     let cy = (focus[1] * ih - ch / 2.0).clamp(0.0, ih - ch);
     let cropped = img.crop_imm(cx as u32, cy as u32, cw.max(1.0) as u32, ch.max(1.0) as u32);
-    let mut out = cropped
+    cropped
         .resize_exact(tw, th, FilterType::Lanczos3)
-        .to_rgba8();
+        .to_rgba8()
+}
+
+/// Darkens, blurs and tints a fitted image for the design.
+fn grade(mut out: RgbaImage, darken: f32, blur: f32, tint: Option<(Rgb, f32)>) -> RgbaImage {
     if blur > 0.0 {
         out = image::imageops::fast_blur(&out, blur);
     }
@@ -756,6 +766,27 @@ pub(crate) fn cover(
         }
     }
     out
+}
+
+/// A creator's photo fitted for a slot: cropped around its busiest region, then
+/// auto-levelled, with vibrance and a little clarity (after the crop, so a 12-megapixel
+/// photo costs what the slot costs), then graded for the design.
+fn fit_photo(
+    img: &DynamicImage,
+    w: f32,
+    h: f32,
+    darken: f32,
+    blur: f32,
+    tint: Option<(Rgb, f32)>,
+) -> RgbaImage {
+    let focus = crate::photo::busiest_focus(img);
+    let fitted = DynamicImage::ImageRgba8(crop_fit(img, w, h, focus));
+    grade(
+        crate::photo::enhance(&fitted).to_rgba8(),
+        darken,
+        blur,
+        tint,
+    )
 }
 
 fn place_image(canvas: &mut Pixmap, img: &RgbaImage, px: [f32; 4], shape: ShapeKind, flip: bool) {

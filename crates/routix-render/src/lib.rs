@@ -9,6 +9,7 @@ mod coverage;
 mod draw;
 mod encode;
 mod fonts;
+mod photo;
 mod raster;
 pub mod sticker;
 mod sticker_art;
@@ -17,6 +18,7 @@ mod text;
 
 pub use draw::clear_static_cache;
 pub use encode::{encode, fit_image, optimize, watermark, Fit, OutputFormat, MAX_BYTES};
+pub use photo::{busiest_focus, enhance};
 pub use template::{Backdrop, Layer, Slot, Template, TemplateLibrary};
 pub use text::{LineLayout, TextLayout};
 
@@ -67,6 +69,9 @@ pub struct RenderRequest {
     pub subjects: Vec<String>,
     /// Mirror the design left to right (right-to-left headlines: text right, subject left).
     pub mirror: bool,
+    /// The image is the creator's own photo: crop it around its busiest region and make it
+    /// pop (auto-levels, vibrance, clarity). Never set for provider artwork.
+    pub enhance_photo: bool,
     /// Refuse text that does not fit (`TextDoesNotFit`) instead of shortening it.
     pub strict: bool,
     pub width: u32,
@@ -85,6 +90,7 @@ impl RenderRequest {
             subjects: Vec::new(),
             mirror: false,
             strict: false,
+            enhance_photo: false,
             width,
             height,
         }

@@ -491,3 +491,38 @@ fn versus_templates_draw_both_sides() {
         );
     }
 }
+
+#[test]
+fn a_creators_hazy_photo_is_made_to_pop_but_provider_art_is_placed_as_made() {
+    let lib = TemplateLibrary::builtin().unwrap();
+    let t = lib.get("gaming-split-hero").unwrap();
+    // A grey-sky photo: every value squeezed into 90..160.
+    let hazy = DynamicImage::ImageRgb8(image::RgbImage::from_fn(1600, 1200, |x, y| {
+        let v = 90 + ((x / 7 + y / 5) % 70) as u8;
+        image::Rgb([v, v.saturating_add(4), v.saturating_add(10)])
+    }));
+    let spread = |photo: bool| {
+        let req = RenderRequest {
+            image: Some(hazy.clone()),
+            enhance_photo: photo,
+            ..RenderRequest::titled("NEW SEASON")
+        };
+        let img = render(t, &req).unwrap().image;
+        // The photo slot, clear of the headline and the accent bar.
+        let mut lum: Vec<u8> = (700..1260)
+            .step_by(4)
+            .flat_map(|x| (40..680).step_by(4).map(move |y| (x, y)))
+            .map(|(x, y)| {
+                let p = img.get_pixel(x, y);
+                ((u32::from(p[0]) * 3 + u32::from(p[1]) * 6 + u32::from(p[2])) / 10) as u8
+            })
+            .collect();
+        lum.sort_unstable();
+        lum[lum.len() * 99 / 100] - lum[lum.len() / 100]
+    };
+    let (raw, popped) = (spread(false), spread(true));
+    assert!(
+        f32::from(popped) > f32::from(raw) * 1.4,
+        "auto-levels widen the photo's range: {raw} -> {popped}"
+    );
+}

@@ -48,6 +48,32 @@ pub struct Finished {
     pub details: serde_json::Value,
 }
 
+/// What goes under the text: the creator's photo (made to pop before it is placed) or a
+/// provider's artwork (placed as made).
+pub struct Picture {
+    pub image: DynamicImage,
+    pub photo: bool,
+}
+
+impl Picture {
+    /// `artwork` when there is some, else the first reference photo that decodes.
+    pub fn choose(
+        artwork: Option<DynamicImage>,
+        references: &[routix_providers::ReferenceImage],
+    ) -> Option<Picture> {
+        match artwork {
+            Some(image) => Some(Picture {
+                image,
+                photo: false,
+            }),
+            None => references
+                .first()
+                .and_then(|r| image::load_from_memory(&r.bytes).ok())
+                .map(|image| Picture { image, photo: true }),
+        }
+    }
+}
+
 /// A composed thumbnail and what the compositor measured on it.
 pub struct Composed {
     pub image: RgbaImage,
@@ -294,12 +320,15 @@ impl Engine {
         &self,
         template: Template,
         analysis: &Analysis,
-        image: Option<DynamicImage>,
+        picture: Option<Picture>,
         subjects: &[&Subject],
         palette: Option<Vec<Rgb>>,
         watermark: bool,
     ) -> Result<Composed, String> {
+        let enhance_photo = picture.as_ref().is_some_and(|p| p.photo);
+        let image = picture.map(|p| p.image);
         let request = RenderRequest {
+            enhance_photo,
             title: analysis.headline.clone(),
             mirror: template.mirrors_for(&analysis.headline),
             subjects: subjects.iter().map(|s| s.emoji.to_string()).collect(),
@@ -463,11 +492,7 @@ impl Engine {
         };
 
         let provider_art = art.image.is_some();
-        let image = art.image.or_else(|| {
-            references
-                .first()
-                .and_then(|r| image::load_from_memory(&r.bytes).ok())
-        });
+        let image = Picture::choose(art.image, &references);
         let subjects = match edit.subject.as_deref().and_then(resolve_subject) {
             Some(s) => vec![s],
             None => subjects_for(&analysis),
@@ -520,11 +545,7 @@ impl Engine {
                 } else {
                     self.artwork(job.algorithm, &analysis, &other).await.image
                 };
-                let image = art.or_else(|| {
-                    references
-                        .first()
-                        .and_then(|r| image::load_from_memory(&r.bytes).ok())
-                });
+                let image = Picture::choose(art, &references);
                 let subjects = if image.is_none() {
                     subjects.clone()
                 } else {

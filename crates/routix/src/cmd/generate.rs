@@ -141,11 +141,7 @@ async fn make(
         }
     }
     say(Stage::Composing);
-    let image = art.image.or_else(|| {
-        references
-            .first()
-            .and_then(|r| image::load_from_memory(&r.bytes).ok())
-    });
+    let image = routix_server::pipeline::Picture::choose(art.image, references);
     let subjects = if image.is_none() {
         routix_server::pipeline::subjects_for(&analysis)
     } else {

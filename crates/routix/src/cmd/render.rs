@@ -32,6 +32,10 @@ pub struct Args {
     /// versus layout's two sides.
     #[arg(long)]
     subject: Vec<String>,
+    /// Place --image as given: no crop to its busiest region, no auto-levels, vibrance or
+    /// clarity (for artwork rather than photos).
+    #[arg(long)]
+    raw_image: bool,
     /// Fail when the title does not fit instead of shortening it (for scripts).
     #[arg(long)]
     strict: bool,
@@ -90,6 +94,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         subjects: args.subject,
         mirror: args.mirror,
         strict: args.strict,
+        enhance_photo: !args.raw_image,
         width: args.width,
         height: args.height,
     };
