@@ -657,6 +657,38 @@ async fn a_creator_picks_a_variant_and_edits_the_text_for_free() {
          v.dispatchEvent(new Event('change')); return true",
     )
     .await;
+    // The price is shown before confirming: one credit for compositor variants, three
+    // images at premium's price each.
+    assert_eq!(
+        find(c, "#chat-balance")
+            .await
+            .attr("data-cost")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("1")
+    );
+    js(
+        c,
+        "const a = document.getElementById('algorithm'); a.value = 'premium'; \
+         a.dispatchEvent(new Event('change')); return true",
+    )
+    .await;
+    assert_eq!(
+        find(c, "#chat-balance")
+            .await
+            .attr("data-cost")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("9")
+    );
+    js(
+        c,
+        "const a = document.getElementById('algorithm'); a.value = 'basic'; \
+         a.dispatchEvent(new Event('change')); return true",
+    )
+    .await;
     find(c, "#generate").await.click().await.unwrap();
     wait_for(c, ".gen-card[data-status=completed] .variants .variant", 60).await;
     let tiles = c

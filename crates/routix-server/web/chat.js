@@ -63,8 +63,17 @@ export async function chatView(main, { navigate, params }) {
         n === 1 ? t("costs1", { a: t(a) }) : t("costs", { a: t(a), n }));
     }));
     algo.value = chosen;
-    balance.textContent = wallet ? credits(wallet.balance, "creditsLeft") : "";
+    // The price of what Generate will do: compositor variants come at one price, each
+    // provider image at its own.
+    const n = Number(variants.value || 1);
+    const each = prices[algo.value] ?? DEFAULT_PRICES[algo.value] ?? 1;
+    const total = algo.value === "basic" ? each : each * n;
+    const left = wallet ? credits(wallet.balance, "creditsLeft") : "";
+    balance.textContent = n > 1 ? `${t("totalCost", { n: total })} · ${left}` : left;
+    balance.dataset.cost = String(total);
   };
+  algo.addEventListener("change", renderWallet);
+  variants.addEventListener("change", renderWallet);
   window.addEventListener("routix:wallet", renderWallet);
   renderWallet();
   if (!wallet) loadWallet().catch(() => {});
