@@ -4,6 +4,7 @@
 
 pub mod analysis;
 pub mod analyzer;
+pub mod bank;
 pub mod category;
 pub mod color;
 pub mod credits;
