@@ -3,6 +3,8 @@
 //! Persian. The measuring lives in `routix-render` (it needs pixels), storage in
 //! `routix-store`; the types and the search are here.
 
+pub mod search;
+
 use serde::{Deserialize, Serialize};
 
 /// One of an image's dominant colours and its share of the picture.
