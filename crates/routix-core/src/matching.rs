@@ -48,6 +48,29 @@ pub fn match_templates(
     scored
 }
 
+/// Lifts or lowers each match by how its template has done — `boost` answers the smoothed
+/// performance of a template id (see [`crate::bank::search::boost`]), about −0.5..0.5 — by
+/// up to 20 points, then puts them back in order.
+pub fn apply_performance(matches: &mut [TemplateMatch], boost: impl Fn(&str) -> Option<f32>) {
+    for m in matches.iter_mut() {
+        if let Some(b) = boost(&m.template_id.0) {
+            let points = (b * 40.0).clamp(-20.0, 20.0);
+            m.match_score = ((m.match_score + points) * 10.0).round() / 10.0;
+            if points <= -2.0 {
+                m.reasons.push("rated down by creators".to_string());
+            } else if points >= 2.0 {
+                m.reasons.push("works well for creators".to_string());
+            }
+        }
+    }
+    matches.sort_by(|a, b| {
+        b.match_score
+            .partial_cmp(&a.match_score)
+            .unwrap_or(std::cmp::Ordering::Equal)
+            .then_with(|| a.template_id.cmp(&b.template_id))
+    });
+}
+
 pub fn score(a: &Analysis, t: &TemplateMeta, opts: &MatchOptions) -> TemplateMatch {
     let mut points = 0.0f32;
     let mut reasons = Vec::new();

@@ -228,6 +228,7 @@ impl Engine {
         requested: Option<&str>,
         analysis: &Analysis,
         has_reference: bool,
+        performance: &std::collections::HashMap<String, f32>,
     ) -> Result<Template, String> {
         if let Some(id) = requested {
             return self
@@ -242,14 +243,18 @@ impl Engine {
             .iter()
             .map(|t| t.meta.clone())
             .collect();
-        let best = matching::match_templates(
+        let mut best = matching::match_templates(
             analysis,
             &metas,
             &matching::MatchOptions {
-                limit: 1,
+                limit: metas.len(),
                 has_reference_image: has_reference,
             },
         );
+        // A template with no record yet is neither lifted nor lowered.
+        matching::apply_performance(&mut best, |id| {
+            Some(performance.get(id).copied().unwrap_or(0.0))
+        });
         best.first()
             .and_then(|m| self.templates.get(&m.template_id.0))
             .or_else(|| self.templates.all().first())
@@ -433,6 +438,7 @@ impl Engine {
             )
             .await?;
         let has_photo = !references.is_empty() || job.algorithm != Algorithm::Basic;
+        let performance = template_performance(deps).await;
         let template = self
             .pick_template(
                 edit.template_id
@@ -440,6 +446,7 @@ impl Engine {
                     .or(job.requested_template.as_deref()),
                 &analysis,
                 has_photo,
+                &performance,
             )
             .map_err(JobError::Failed)?;
 
@@ -633,6 +640,25 @@ impl Engine {
             .await
             .map_err(|e| JobError::Failed(format!("could not store the preview: {e}")))?;
         Ok((result_key, preview_key, size))
+    }
+}
+
+/// Each template's smoothed performance (completed and not rated down), for matching; empty
+/// when the numbers cannot be read (matching then goes by fit alone).
+async fn template_performance(deps: &WorkerDeps) -> std::collections::HashMap<String, f32> {
+    match deps.db.template_performance().await {
+        Ok(rows) => rows
+            .into_iter()
+            .map(|p| {
+                let b =
+                    routix_core::bank::search::boost(false, 0, p.uses, p.successes, p.rated_down);
+                (p.template_id, b)
+            })
+            .collect(),
+        Err(e) => {
+            tracing::warn!(error = %e, "template performance unavailable");
+            Default::default()
+        }
     }
 }
 

@@ -67,7 +67,27 @@ function editActions(g, onCreated) {
   layoutBtn.addEventListener("click", () => nextTemplate(g).then((id) => send({ template_id: id }, layoutBtn)).catch(fail));
   const colourBtn = h("button", { type: "button", class: "small ghost", "data-edit": "colours" }, t("changeColours"));
   colourBtn.addEventListener("click", () => send({ palette: PALETTES[Math.floor(Math.random() * PALETTES.length)] }, colourBtn));
-  row.append(textBtn, layoutBtn, colourBtn);
+  // Thumbs up / down: one rating per result, changed by pressing the other (or the same
+  // again to take it back); ratings teach the matcher which layouts work.
+  const thumbs = [[1, "👍", "rateUp"], [-1, "👎", "rateDown"]].map(([value, icon, name]) => {
+    const on = g.rating === value;
+    const b = h("button", { type: "button", class: "small ghost thumb" + (on ? " selected" : ""), "data-rate": value, "aria-pressed": String(on), "aria-label": t(name), title: t(name) }, icon);
+    b.addEventListener("click", () => {
+      const next = g.rating === value ? 0 : value;
+      api("POST", `/api/v1/generations/${g.id}/rating`, { value: next })
+        .then((x) => {
+          g.rating = x ? x.rating : null;
+          for (const other of row.querySelectorAll("[data-rate]")) {
+            const pressed = Number(other.dataset.rate) === g.rating;
+            other.classList.toggle("selected", pressed);
+            other.setAttribute("aria-pressed", String(pressed));
+          }
+        })
+        .catch(fail);
+    });
+    return b;
+  });
+  row.append(textBtn, layoutBtn, colourBtn, h("span", { class: "spacer" }), ...thumbs);
   return row;
 }
 

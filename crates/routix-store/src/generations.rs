@@ -49,6 +49,8 @@ pub struct Generation {
     pub parent_id: Option<GenerationId>,
     /// What was made: legibility, the headline drawn, variants, the stored artwork.
     pub details: Option<serde_json::Value>,
+    /// The owner's verdict: 1 up, -1 down.
+    pub rating: Option<i16>,
     pub template_id: Option<String>,
     pub engine: Option<String>,
     pub fell_back: bool,
@@ -89,6 +91,7 @@ struct Row {
     options: Option<Json<serde_json::Value>>,
     parent_id: Option<GenerationId>,
     details: Option<Json<serde_json::Value>>,
+    rating: Option<i16>,
     template_id: Option<String>,
     engine: Option<String>,
     fell_back: bool,
@@ -130,6 +133,7 @@ impl From<Row> for Generation {
             options: r.options.map(|j| j.0),
             parent_id: r.parent_id,
             details: r.details.map(|j| j.0),
+            rating: r.rating,
             template_id: r.template_id,
             engine: r.engine,
             fell_back: r.fell_back,
@@ -152,9 +156,18 @@ impl From<Row> for Generation {
 }
 
 const COLUMNS: &str = "id, user_id, conversation_id, prompt, algorithm, requested_template, reference_file_ids, \
-    format, cost, watermark, status, stage, progress, stages, analysis, subject, options, parent_id, details, template_id, engine, fell_back, \
+    format, cost, watermark, status, stage, progress, stages, analysis, subject, options, parent_id, details, rating, template_id, engine, fell_back, \
     fallback_reason, error, result_key, preview_key, result_bytes, width, height, attempts, max_attempts, \
     cancel_requested, created_at, updated_at, started_at, finished_at";
+
+/// A template's record: how often it was used, completed, and rated down.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TemplatePerformance {
+    pub template_id: String,
+    pub uses: u32,
+    pub successes: u32,
+    pub rated_down: u32,
+}
 
 pub struct NewGeneration<'a> {
     pub user_id: UserId,
@@ -687,6 +700,56 @@ impl Db {
             .fetch_one(pool)
             .await)?;
         Ok(row.into())
+    }
+
+    /// Records the owner's verdict on a completed generation (1, -1, or 0 to take it back).
+    pub async fn rate_generation(
+        &self,
+        user: UserId,
+        id: GenerationId,
+        value: i16,
+    ) -> Result<Generation> {
+        let sql = format!(
+            "UPDATE generations SET rating = $3, updated_at = $4
+             WHERE id = $1 AND user_id = $2 AND deleted_at IS NULL AND status = 'completed'
+             RETURNING {COLUMNS}"
+        );
+        let row: Option<Row> = on_db!(self, pool => sqlx::query_as(&sql)
+            .bind(id)
+            .bind(user)
+            .bind((value != 0).then_some(value))
+            .bind(now())
+            .fetch_optional(pool)
+            .await)?;
+        match row {
+            Some(row) => Ok(row.into()),
+            // Not completed (or not theirs): the caller tells which.
+            None => Err(StoreError::NotFound),
+        }
+    }
+
+    /// How each template has done: uses (finished jobs), successes (completed) and how
+    /// many were rated down, for the matcher's performance score.
+    pub async fn template_performance(&self) -> Result<Vec<TemplatePerformance>> {
+        let rows: Vec<(String, i64, i64, i64)> = on_db!(self, pool => sqlx::query_as(
+            "SELECT template_id, COUNT(*),
+                    SUM(CASE WHEN status = 'completed' THEN 1 ELSE 0 END),
+                    SUM(CASE WHEN rating = -1 THEN 1 ELSE 0 END)
+             FROM generations
+             WHERE template_id IS NOT NULL AND status IN ('completed', 'failed')
+             GROUP BY template_id",
+        )
+        .fetch_all(pool)
+        .await)?;
+        Ok(rows
+            .into_iter()
+            .map(|(template_id, uses, successes, down)| TemplatePerformance {
+                template_id,
+                uses: uses.max(0) as u32,
+                successes: successes.max(0) as u32,
+                rated_down: down.max(0) as u32,
+            })
+            .collect())
     }
 
     /// Whether a live generation still points at `key` (content-hash names are shared by

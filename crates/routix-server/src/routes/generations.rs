@@ -33,6 +33,7 @@ pub fn router() -> Router<AppState> {
         .route("/generations/{id}", get(get_one).delete(delete))
         .route("/generations/{id}/cancel", post(cancel))
         .route("/generations/{id}/edit", post(edit))
+        .route("/generations/{id}/rating", post(rate))
         .route("/generations/{id}/download", get(download))
 }
 
@@ -142,6 +143,8 @@ pub struct GenerationView {
     /// The generation this one re-edits.
     #[schema(value_type = Option<uuid::Uuid>)]
     pub parent_id: Option<GenerationId>,
+    /// The owner's verdict: 1 (up), -1 (down), null (none).
+    pub rating: Option<i16>,
     pub result_url: Option<String>,
     pub preview_url: Option<String>,
     pub downloads: Option<Downloads>,
@@ -201,6 +204,7 @@ impl From<Generation> for GenerationView {
             headline_shortened_from: text("shortened_from"),
             variants,
             parent_id: g.parent_id,
+            rating: g.rating,
             stage_label: Stage::from_number(g.stage).map(|s| s.label().to_string()),
             stages: g.stages.into_iter().map(StageView::from).collect(),
             result_url: g.result_key.as_deref().filter(|_| completed).map(media_url),
@@ -481,6 +485,52 @@ pub async fn edit(
     metrics::counter!("generations_edited_total").increment(1);
     publish(&state, generation.clone()).await;
     Ok((StatusCode::ACCEPTED, Json(generation.into())))
+}
+
+/// A verdict on a result.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Rating {
+    /// 1 (thumbs up), -1 (thumbs down) or 0 (take the rating back).
+    #[schema(minimum = -1, maximum = 1)]
+    pub value: i16,
+}
+
+#[utoipa::path(post, path = "/api/v1/generations/{id}/rating", tag = "generations",
+    params(("id" = uuid::Uuid, Path)), request_body = Rating,
+    responses((status = 200, body = GenerationView, description = "rated; one rating per generation, changed by rating again"),
+              (status = 404, description = "no such generation of yours"),
+              (status = 409, description = "only a completed thumbnail can be rated"),
+              (status = 422, description = "value must be 1, -1 or 0")),
+    security(("bearer" = [])))]
+pub async fn rate(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(id): Path<GenerationId>,
+    Json(req): Json<Rating>,
+) -> ApiResult<Json<GenerationView>> {
+    if !(-1..=1).contains(&req.value) {
+        return Err(ApiError::validation("value must be 1, -1 or 0"));
+    }
+    let g = state
+        .db
+        .generation(user.id(), id)
+        .await
+        .map_err(store_404)?;
+    if g.status != GenerationStatus::Completed {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "not_completed",
+            "only a completed thumbnail can be rated",
+        ));
+    }
+    let g = state
+        .db
+        .rate_generation(user.id(), id, req.value)
+        .await
+        .map_err(store_404)?;
+    metrics::counter!("generation_ratings_total", "value" => req.value.to_string()).increment(1);
+    Ok(Json(g.into()))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

@@ -773,3 +773,41 @@ async fn an_edit_of_provider_art_reuses_the_stored_artwork_without_calling_the_p
     // `expect(1)` on the fake: the edit made no second provider request.
     stability.verify().await;
 }
+
+crate::both! {
+    async fn ratings_are_the_owners_and_rated_down_layouts_are_picked_less(app) {
+        let token = app.token_for("rater@example.com").await;
+        let prompt = json!({"prompt": "my dog reacts to a robot vacuum"});
+        let first = generated(&app, &token, prompt.clone()).await;
+        let layout = first["template_id"].as_str().unwrap().to_string();
+        let id = first["id"].as_str().unwrap();
+        let rating = format!("/api/v1/generations/{id}/rating");
+        // Up, then changed to down: one rating per generation.
+        let g: Value = app.post_json(&rating, Some(&token), json!({"value": 1})).await.json().await.unwrap();
+        assert_eq!(g["rating"], 1);
+        let g: Value = app.post_json(&rating, Some(&token), json!({"value": -1})).await.json().await.unwrap();
+        assert_eq!(g["rating"], -1);
+        for (body, status) in [
+            (json!({"value": 2}), StatusCode::UNPROCESSABLE_ENTITY),
+            (json!({"value": "up"}), StatusCode::UNPROCESSABLE_ENTITY),
+            (json!({}), StatusCode::UNPROCESSABLE_ENTITY),
+        ] {
+            assert_eq!(app.post_json(&rating, Some(&token), body).await.status(), status);
+        }
+        let other = app.token_for("rater-other@example.com").await;
+        assert_eq!(app.post_json(&rating, Some(&other), json!({"value": -1})).await.status(), StatusCode::NOT_FOUND);
+        // The same request again and again, each result on that layout rated down: within
+        // five votes the layout ranks below another.
+        let mut votes = 1;
+        let next = loop {
+            let g = generated(&app, &token, prompt.clone()).await;
+            if g["template_id"] != layout.as_str() || votes >= 5 {
+                break g;
+            }
+            let path = format!("/api/v1/generations/{}/rating", g["id"].as_str().unwrap());
+            assert_eq!(app.post_json(&path, Some(&token), json!({"value": -1})).await.status(), StatusCode::OK);
+            votes += 1;
+        };
+        assert_ne!(next["template_id"], layout.as_str(), "a layout rated down {votes} times ranks lower");
+    }
+}

@@ -127,6 +127,7 @@ async fn make(
             args.template.as_deref(),
             &analysis,
             !references.is_empty() || args.algorithm != Algorithm::Basic,
+            &Default::default(),
         )
         .map_err(anyhow::Error::msg)?;
     if verbose {
