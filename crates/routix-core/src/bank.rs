@@ -40,7 +40,8 @@ pub struct Composition {
 /// configured, described by it).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StyleDna {
-    /// Five dominant colours by clustering in a perceptual space, heaviest first.
+    /// Up to five dominant colours by clustering in a perceptual space, heaviest first
+    /// (fewer when the picture has fewer: a flat image has one).
     pub palette: Vec<Swatch>,
     /// Mean lightness, 0 (black) to 1 (white).
     pub brightness: f32,

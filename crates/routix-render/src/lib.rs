@@ -6,6 +6,7 @@
 //! YouTube's 2 MB. No HTTP, no database: pure pixels in, bytes out.
 
 mod coverage;
+mod dna;
 mod draw;
 mod encode;
 mod fonts;
@@ -16,6 +17,7 @@ mod sticker_art;
 mod template;
 mod text;
 
+pub use dna::style_dna;
 pub use draw::clear_static_cache;
 pub use encode::{encode, fit_image, optimize, watermark, Fit, OutputFormat, MAX_BYTES};
 pub use photo::{busiest_focus, enhance};
