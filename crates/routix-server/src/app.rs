@@ -287,6 +287,7 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::credits::router())
         .merge(routes::generations::router())
         .merge(routes::admin::router())
+        .merge(routes::bank::router())
         .merge(routes::templates::router())
         .merge(crate::ws::router());
     Router::new()

@@ -4,6 +4,7 @@
 pub mod app;
 pub mod assistant;
 pub mod auth;
+pub mod bank;
 pub mod config;
 pub mod error;
 pub mod events;

@@ -22,8 +22,9 @@ use crate::{
     state::AppState,
 };
 
-/// Folders whose objects are public by their (unguessable) content-hash name.
-pub const PUBLIC_FOLDERS: [&str; 2] = ["generations", "previews"];
+/// Folders whose objects are public by their (unguessable) content-hash name. `bank` holds
+/// the template bank's references and their previews, shown to signed-in users' searches.
+pub const PUBLIC_FOLDERS: [&str; 3] = ["generations", "previews", "bank"];
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/uploads/{folder}/{name}", get(serve))

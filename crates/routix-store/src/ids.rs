@@ -94,5 +94,6 @@ id_type!(
     FileId,
     TokenFamilyId,
     GenerationId,
-    LedgerId
+    LedgerId,
+    BankItemId
 );

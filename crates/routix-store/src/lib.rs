@@ -6,6 +6,7 @@ mod db;
 mod error;
 mod ids;
 
+pub mod bank;
 pub mod blobs;
 pub mod chat;
 pub mod credits;
@@ -17,7 +18,9 @@ pub mod users;
 
 pub use db::{redact_url, Backend, Db};
 pub use error::StoreError;
-pub use ids::{ConversationId, FileId, GenerationId, LedgerId, MessageId, TokenFamilyId, UserId};
+pub use ids::{
+    BankItemId, ConversationId, FileId, GenerationId, LedgerId, MessageId, TokenFamilyId, UserId,
+};
 pub use page::{Cursor, Page};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

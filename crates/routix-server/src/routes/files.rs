@@ -83,7 +83,7 @@ pub fn sniff(bytes: &[u8]) -> Option<ImageFormat> {
     }
 }
 
-fn mime_and_ext(format: ImageFormat) -> (&'static str, &'static str) {
+pub fn mime_and_ext(format: ImageFormat) -> (&'static str, &'static str) {
     match format {
         ImageFormat::Png => ("image/png", "png"),
         ImageFormat::WebP => ("image/webp", "webp"),
@@ -97,6 +97,16 @@ pub fn inspect_image(
     format: ImageFormat,
     max_pixels: u64,
 ) -> Result<(u32, u32), ApiError> {
+    decode_image(bytes, format, max_pixels).map(|img| (img.width(), img.height()))
+}
+
+/// Decodes `bytes` as a whole image of at most `max_pixels`, reading the header first so an
+/// oversized image is refused before anything is allocated for its pixels.
+pub fn decode_image(
+    bytes: &[u8],
+    format: ImageFormat,
+    max_pixels: u64,
+) -> Result<image::DynamicImage, ApiError> {
     let reader = image::ImageReader::with_format(Cursor::new(bytes), format);
     let (w, h) = reader
         .into_dimensions()
@@ -115,11 +125,10 @@ pub fn inspect_image(
     reader.limits(limits);
     reader.decode().map_err(|_| {
         ApiError::validation("the image is truncated or corrupt and cannot be decoded")
-    })?;
-    Ok((w, h))
+    })
 }
 
-fn unsupported() -> ApiError {
+pub fn unsupported() -> ApiError {
     ApiError::new(
         StatusCode::UNSUPPORTED_MEDIA_TYPE,
         "unsupported_media_type",

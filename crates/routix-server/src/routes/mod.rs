@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod bank;
 pub mod chat;
 pub mod credits;
 pub mod docs;

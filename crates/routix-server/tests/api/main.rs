@@ -4,6 +4,7 @@
 mod helpers;
 
 mod auth;
+mod bank;
 mod chat;
 mod credits;
 mod files;

@@ -85,7 +85,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
 }
 
 /// A one-line progress bar on stderr: `[#######.......] 3/7 prompt`.
-fn progress(done: usize, total: usize, label: &str) {
+pub(super) fn progress(done: usize, total: usize, label: &str) {
     let width = 24;
     let filled = done * width / total.max(1);
     let label: String = label.chars().take(40).collect();

@@ -2,6 +2,7 @@
 
 mod admin;
 mod analyze;
+mod bank;
 mod dev;
 mod generate;
 mod migrate;
@@ -69,6 +70,8 @@ enum Command {
     Migrate(migrate::Args),
     /// Account administration.
     Admin(admin::Args),
+    /// The template bank: import designer thumbnails (a directory or a .zip).
+    Bank(bank::Args),
     /// Analyse a prompt or video title (category, colours, headline, ...).
     Analyze(analyze::Args),
     /// Make a thumbnail from a prompt through the whole pipeline (offline by default).
@@ -88,6 +91,7 @@ impl Cli {
             Command::Worker(args) => worker::run(args),
             Command::Migrate(args) => migrate::run(args),
             Command::Admin(args) => admin::run(args),
+            Command::Bank(args) => bank::run(args),
             Command::Analyze(args) => analyze::run(args),
             Command::Generate(args) => generate::run(args),
             Command::Render(args) => render::run(args),

@@ -1,0 +1,327 @@
+use std::io::{Cursor, Write};
+
+use reqwest::{header, multipart, Method, StatusCode};
+use serde_json::{json, Value};
+use zip::write::SimpleFileOptions;
+
+use crate::helpers::{error_code, TestApp};
+
+fn encoded(img: image::RgbImage, format: image::ImageFormat) -> Vec<u8> {
+    let mut out = Cursor::new(Vec::new());
+    image::DynamicImage::ImageRgb8(img)
+        .write_to(&mut out, format)
+        .unwrap();
+    out.into_inner()
+}
+
+/// A red-and-black split frame: dark, loud.
+fn png(width: u32, height: u32) -> Vec<u8> {
+    let img = image::RgbImage::from_fn(width, height, |x, _| {
+        if x < width / 2 {
+            image::Rgb([220, 20, 20])
+        } else {
+            image::Rgb([10, 10, 10])
+        }
+    });
+    encoded(img, image::ImageFormat::Png)
+}
+
+fn jpeg(width: u32, height: u32) -> Vec<u8> {
+    let img = image::RgbImage::from_fn(width, height, |x, y| {
+        image::Rgb([(x % 256) as u8, (y % 256) as u8, 200])
+    });
+    encoded(img, image::ImageFormat::Jpeg)
+}
+
+fn webp(width: u32, height: u32) -> Vec<u8> {
+    let img = image::RgbImage::from_pixel(width, height, image::Rgb([250, 200, 220]));
+    encoded(img, image::ImageFormat::WebP)
+}
+
+fn zip_of(entries: &[(&str, Vec<u8>)]) -> Vec<u8> {
+    let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let options = SimpleFileOptions::default();
+    for (name, bytes) in entries {
+        if name.ends_with('/') {
+            zip.add_directory(*name, options).unwrap();
+            continue;
+        }
+        zip.start_file(*name, options).unwrap();
+        zip.write_all(bytes).unwrap();
+    }
+    zip.finish().unwrap().into_inner()
+}
+
+/// Rewrites every header's uncompressed size of a one-entry zip: a bomb that lies.
+fn lie_about_size(mut zip: Vec<u8>, size: u32) -> Vec<u8> {
+    let patch = |zip: &mut Vec<u8>, signature: &[u8; 4], offset: usize| {
+        let at = zip
+            .windows(4)
+            .position(|w| w == signature)
+            .expect("header present");
+        zip[at + offset..at + offset + 4].copy_from_slice(&size.to_le_bytes());
+    };
+    patch(&mut zip, b"PK\x03\x04", 22);
+    patch(&mut zip, b"PK\x01\x02", 24);
+    zip
+}
+
+/// An account with the admin role; answers its token.
+async fn admin_token(app: &TestApp, email: &str) -> String {
+    let body = app.signed_up(email).await;
+    let id: routix_store::UserId = body["user"]["id"].as_str().unwrap().parse().unwrap();
+    app.state_db()
+        .set_role(id, routix_store::users::Role::Admin)
+        .await
+        .unwrap();
+    body["access_token"].as_str().unwrap().to_string()
+}
+
+async fn upload(
+    app: &TestApp,
+    token: Option<&str>,
+    bytes: Vec<u8>,
+    name: &str,
+    fields: &[(&str, &str)],
+) -> reqwest::Response {
+    let part = multipart::Part::bytes(bytes)
+        .file_name(name.to_string())
+        .mime_str("application/octet-stream")
+        .unwrap();
+    let mut form = multipart::Form::new().part("file", part);
+    for (k, v) in fields {
+        form = form.text(k.to_string(), v.to_string());
+    }
+    app.request(Method::POST, "/api/v1/admin/bank", token)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn count(app: &TestApp) -> i64 {
+    app.state_db().count_bank_items().await.unwrap()
+}
+
+/// Objects stored in the bank folder of local storage.
+fn stored_blobs(app: &TestApp) -> usize {
+    std::fs::read_dir(app.data_dir.path().join("uploads").join("bank"))
+        .map(|d| d.count())
+        .unwrap_or(0)
+}
+
+async fn patch(app: &TestApp, token: &str, id: &str, body: Value) -> reqwest::Response {
+    app.request(
+        Method::PATCH,
+        &format!("/api/v1/admin/bank/{id}"),
+        Some(token),
+    )
+    .json(&body)
+    .send()
+    .await
+    .unwrap()
+}
+
+crate::both! {
+    async fn an_admin_uploads_one_png_and_gets_its_style_dna(app) {
+        let token = admin_token(&app, "curator@example.com").await;
+        let bytes = png(320, 180);
+        let res = upload(&app, Some(&token), bytes.clone(), "boss-fight_castle.png",
+            &[("title", "Boss fight in a dark castle"), ("tags", "gaming, boss ,dark"), ("category", "gaming")]).await;
+        assert_eq!(res.status(), StatusCode::CREATED);
+        let body: Value = res.json().await.unwrap();
+        let items = body["items"].as_array().unwrap();
+        assert_eq!(items.len(), 1);
+        let item = &items[0];
+        assert_eq!(item["title"], "Boss fight in a dark castle");
+        assert_eq!(item["tags"], json!(["gaming", "boss", "dark"]));
+        assert_eq!(item["category"], "gaming");
+        assert_eq!((item["width"].as_u64(), item["height"].as_u64()), (Some(320), Some(180)));
+        assert_eq!((item["featured"].as_bool(), item["enabled"].as_bool()), (Some(false), Some(true)));
+        assert_eq!(item["priority"], 0);
+        assert_eq!(item["usage_count"], 0);
+        let dna = &item["style_dna"];
+        assert!(!dna["palette"].as_array().unwrap().is_empty(), "palette measured: {dna}");
+        assert!(dna["palette"][0]["hex"].as_str().unwrap().starts_with('#'));
+        let energy = dna["energy"].as_u64().unwrap();
+        assert!((1..=10).contains(&energy));
+        assert!(dna["brightness"].as_f64().unwrap() < 0.6, "red and black is dark: {dna}");
+
+        // The original and a 480x270 WebP preview are served from object storage.
+        let original = app.get(item["image_url"].as_str().unwrap(), None).await;
+        assert_eq!(original.status(), StatusCode::OK);
+        assert_eq!(original.bytes().await.unwrap().as_ref(), bytes.as_slice());
+        let preview = app.get(item["preview_url"].as_str().unwrap(), None).await;
+        assert_eq!(preview.status(), StatusCode::OK);
+        assert_eq!(preview.headers()[header::CONTENT_TYPE], "image/webp");
+        let preview = image::load_from_memory(&preview.bytes().await.unwrap()).unwrap();
+        assert_eq!((preview.width(), preview.height()), (480, 270));
+
+        let id = item["id"].as_str().unwrap();
+        let one: Value = app.get(&format!("/api/v1/admin/bank/{id}"), Some(&token)).await.json().await.unwrap();
+        assert_eq!(&one, item);
+        let list: Value = app.get("/api/v1/admin/bank", Some(&token)).await.json().await.unwrap();
+        assert_eq!(list["items"][0]["id"], item["id"]);
+        assert!(list["next_cursor"].is_null());
+    }
+
+    async fn a_zip_of_three_images_makes_three_items(app) {
+        let token = admin_token(&app, "curator@example.com").await;
+        let zip = zip_of(&[
+            ("set/", vec![]),
+            ("set/neon-glow.png", png(160, 90)),
+            ("set/pink_makeup look.jpg", jpeg(200, 120)),
+            ("set/calm.webp", webp(64, 64)),
+            // Skipped silently: macOS forks and dotfiles.
+            ("__MACOSX/set/._neon-glow.png", b"\x00\x05\x16\x07 resource fork".to_vec()),
+            ("set/.DS_Store", b"Bud1 junk".to_vec()),
+        ]);
+        let res = upload(&app, Some(&token), zip, "designs.zip", &[("tags", "demo"), ("category", "beauty")]).await;
+        assert_eq!(res.status(), StatusCode::CREATED);
+        let body: Value = res.json().await.unwrap();
+        let items = body["items"].as_array().unwrap();
+        let titles: Vec<&str> = items.iter().map(|i| i["title"].as_str().unwrap()).collect();
+        assert_eq!(titles, ["neon glow", "pink makeup look", "calm"]);
+        assert!(items.iter().all(|i| i["category"] == "beauty" && i["tags"] == json!(["demo"])));
+        assert!(items.iter().all(|i| i["style_dna"]["palette"].is_array()));
+        assert_eq!(count(&app).await, 3);
+
+        // A title given for several images numbers them.
+        let zip = zip_of(&[("a.png", png(32, 32)), ("b.png", png(48, 32))]);
+        let res = upload(&app, Some(&token), zip, "more.zip", &[("title", "Reds")]).await;
+        assert_eq!(res.status(), StatusCode::CREATED);
+        let body: Value = res.json().await.unwrap();
+        assert_eq!(body["items"][0]["title"], "Reds 1");
+        assert_eq!(body["items"][1]["title"], "Reds 2");
+    }
+
+    async fn bad_zips_are_refused_and_nothing_is_stored(app) {
+        let token = admin_token(&app, "curator@example.com").await;
+        let good = png(64, 36);
+        let too_many: Vec<(String, Vec<u8>)> =
+            (0..201).map(|i| (format!("img{i}.png"), good.clone())).collect();
+        let too_many: Vec<(&str, Vec<u8>)> =
+            too_many.iter().map(|(n, b)| (n.as_str(), b.clone())).collect();
+        // Default limit: 10 MB per image. Zeros compress to almost nothing.
+        let mut big = b"\x89PNG\r\n\x1a\n".to_vec();
+        big.resize(11 * 1024 * 1024, 0);
+        let mut lying = b"\x89PNG\r\n\x1a\n".to_vec();
+        lying.resize(3 * 1024 * 1024, 0);
+        let mut truncated = good.clone();
+        truncated.truncate(good.len() / 2);
+        let cases: Vec<(&str, Vec<u8>, &[&str])> = vec![
+            ("traversal", zip_of(&[("ok.png", good.clone()), ("../../evil.png", good.clone())]), &["../../evil.png"]),
+            ("absolute", zip_of(&[("/etc/evil.png", good.clone())]), &["/etc/evil.png"]),
+            ("too many entries", zip_of(&too_many), &["201 entries"]),
+            ("declared bomb", zip_of(&[("ok.png", good.clone()), ("huge.png", big)]), &["\"huge.png\": it is 11 MB"]),
+            ("lying bomb", lie_about_size(zip_of(&[("liar.png", lying)]), 1000), &["\"liar.png\"", "declare"]),
+            ("non-image", zip_of(&[("ok.png", good.clone()), ("notes.txt", b"hello".to_vec())]), &["notes.txt"]),
+            ("nested zip", zip_of(&[("ok.png", good.clone()), ("inner.zip", zip_of(&[("a.png", good.clone())]))]), &["inner.zip"]),
+            ("nested zip by content", zip_of(&[("inner.png", zip_of(&[("a.png", good.clone())]))]), &["inner.png"]),
+            ("corrupt image", zip_of(&[("ok.png", good.clone()), ("broken.png", truncated)]), &["broken.png"]),
+            ("only junk", zip_of(&[("__MACOSX/._a.png", b"x".to_vec()), (".DS_Store", b"x".to_vec())]), &["no images"]),
+        ];
+        for (what, zip, named) in cases {
+            let res = upload(&app, Some(&token), zip, "bad.zip", &[]).await;
+            assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{what}");
+            let body: Value = res.json().await.unwrap();
+            let message = body["error"]["message"].as_str().unwrap();
+            for needle in named {
+                assert!(message.contains(needle), "{what}: {message:?} says {needle:?}");
+            }
+            assert_eq!(count(&app).await, 0, "{what}: no rows");
+            assert_eq!(stored_blobs(&app), 0, "{what}: no blobs");
+        }
+        // A lone file that is no image at all.
+        let res = upload(&app, Some(&token), b"GIF89a....".to_vec(), "anim.gif", &[]).await;
+        assert_eq!(res.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+        let res = upload(&app, Some(&token), good.clone(), "x.png", &[("category", "knitting")]).await;
+        assert_eq!(error_code(res).await, "validation_error");
+        assert_eq!(count(&app).await, 0);
+    }
+
+    async fn admins_edit_and_delete_bank_items(app) {
+        let token = admin_token(&app, "curator@example.com").await;
+        let bytes = png(96, 54);
+        let res = upload(&app, Some(&token), bytes.clone(), "first.png", &[("category", "gaming")]).await;
+        let first: Value = res.json::<Value>().await.unwrap()["items"][0].clone();
+        let id = first["id"].as_str().unwrap();
+
+        let res = patch(&app, &token, id, json!({
+            "title": "Boss fight", "tags": ["gaming", "castle"], "featured": true,
+            "priority": 42, "enabled": false
+        })).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let changed: Value = res.json().await.unwrap();
+        assert_eq!(changed["title"], "Boss fight");
+        assert_eq!(changed["tags"], json!(["gaming", "castle"]));
+        assert_eq!((changed["featured"].as_bool(), changed["enabled"].as_bool()), (Some(true), Some(false)));
+        assert_eq!(changed["priority"], 42);
+        assert_eq!(changed["category"], "gaming", "untouched");
+        assert!(app.state_db().all_enabled_bank_items().await.unwrap().is_empty());
+
+        let res = patch(&app, &token, id, json!({"category": null})).await;
+        assert_eq!(res.json::<Value>().await.unwrap()["category"], Value::Null);
+        let res = patch(&app, &token, id, json!({"category": "cars"})).await;
+        assert_eq!(res.json::<Value>().await.unwrap()["category"], "cars");
+
+        for bad in [
+            json!({"colour": "red"}),
+            json!({"title": ""}),
+            json!({"title": "x".repeat(201)}),
+            json!({"tags": ["x".repeat(41)]}),
+            json!({"tags": (0..21).map(|i| i.to_string()).collect::<Vec<_>>()}),
+            json!({"category": "knitting"}),
+            json!({"priority": 101}),
+            json!({"priority": -101}),
+        ] {
+            let res = patch(&app, &token, id, bad.clone()).await;
+            assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+        }
+
+        // The same image uploaded again shares its stored blobs.
+        let res = upload(&app, Some(&token), bytes.clone(), "again.png", &[]).await;
+        let second: Value = res.json::<Value>().await.unwrap()["items"][0].clone();
+        assert_eq!(second["image_url"], first["image_url"]);
+
+        let url = format!("/api/v1/admin/bank/{id}");
+        let res = app.request(Method::DELETE, &url, Some(&token)).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::NO_CONTENT);
+        assert_eq!(app.get(&url, Some(&token)).await.status(), StatusCode::NOT_FOUND);
+        let res = app.request(Method::DELETE, &url, Some(&token)).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::NOT_FOUND);
+        assert_eq!(patch(&app, &token, id, json!({"featured": true})).await.status(), StatusCode::NOT_FOUND);
+        let image_url = first["image_url"].as_str().unwrap();
+        assert_eq!(app.get(image_url, None).await.status(), StatusCode::OK, "still used by the second item");
+
+        let second_url = format!("/api/v1/admin/bank/{}", second["id"].as_str().unwrap());
+        let res = app.request(Method::DELETE, &second_url, Some(&token)).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::NO_CONTENT);
+        assert_eq!(app.get(image_url, None).await.status(), StatusCode::NOT_FOUND, "last user gone");
+        assert_eq!(app.get(first["preview_url"].as_str().unwrap(), None).await.status(), StatusCode::NOT_FOUND);
+        assert_eq!(stored_blobs(&app), 0);
+    }
+
+    async fn only_admins_reach_the_bank(app) {
+        let admin = admin_token(&app, "curator@example.com").await;
+        let user = app.token_for("creator@example.com").await;
+        let res = upload(&app, Some(&user), png(32, 32), "x.png", &[]).await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN);
+        assert_eq!(app.get("/api/v1/admin/bank", Some(&user)).await.status(), StatusCode::FORBIDDEN);
+        let res = upload(&app, None, png(32, 32), "x.png", &[]).await;
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(app.get("/api/v1/admin/bank", None).await.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(count(&app).await, 0);
+
+        let res = upload(&app, Some(&admin), png(32, 32), "x.png", &[]).await;
+        let id = res.json::<Value>().await.unwrap()["items"][0]["id"].as_str().unwrap().to_string();
+        let url = format!("/api/v1/admin/bank/{id}");
+        assert_eq!(app.get(&url, Some(&user)).await.status(), StatusCode::FORBIDDEN);
+        assert_eq!(patch(&app, &user, &id, json!({"featured": true})).await.status(), StatusCode::FORBIDDEN);
+        let res = app.request(Method::DELETE, &url, Some(&user)).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::FORBIDDEN);
+        let unknown = format!("/api/v1/admin/bank/{}", uuid::Uuid::now_v7());
+        assert_eq!(app.get(&unknown, Some(&admin)).await.status(), StatusCode::NOT_FOUND);
+        assert_eq!(app.get("/api/v1/admin/bank/not-an-id", Some(&admin)).await.status(), StatusCode::NOT_FOUND);
+    }
+}
