@@ -157,7 +157,9 @@ impl Application {
         let events = event_bus(&settings, &redis).await;
         let engine = Arc::new(build_engine(&settings, redis.clone()).await?);
         let (shutdown, shutdown_rx) = tokio::sync::watch::channel(false);
+        let bank_index = crate::bank::build_index(&db).await?;
         let state = AppState::new(Inner {
+            bank_index: Arc::new(std::sync::RwLock::new(bank_index)),
             keys: TokenKeys::new(settings.secret_key.expose().as_bytes()),
             limiter: Limiter::new(redis, &settings.redis_key_prefix),
             metrics: telemetry::metrics_handle(),

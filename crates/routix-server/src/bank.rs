@@ -10,12 +10,13 @@
 use std::io::{Cursor, Read};
 
 use bytes::Bytes;
+use routix_core::bank::search::{Doc, Index};
 use routix_core::{Category, Rgb};
 use routix_render::{Fit, OutputFormat};
 use routix_store::{
     bank::{BankItem, NewBankItem},
     blobs::{content_key, BlobStore},
-    Db, UserId,
+    Db, StoreError, UserId,
 };
 
 use crate::{
@@ -504,5 +505,50 @@ mod tests {
         assert!(parse_tags(&"x".repeat(41)).is_err());
         let many: Vec<String> = (0..21).map(|i| i.to_string()).collect();
         assert!(parse_tags(&many.join(",")).is_err());
+    }
+}
+
+/// What the search index knows of an item.
+pub fn search_doc(item: &BankItem) -> Doc {
+    let count = |n: i64| u32::try_from(n.max(0)).unwrap_or(u32::MAX);
+    Doc {
+        id: item.id.to_string(),
+        title: item.title.clone(),
+        tags: item.tags.clone(),
+        category: item.category,
+        dna: Some(item.style_dna.clone()),
+        boost: routix_core::bank::search::boost(
+            item.featured,
+            item.priority,
+            count(item.usage_count),
+            count(item.success_count),
+            count(item.rating_down),
+        ),
+    }
+}
+
+/// The index of every enabled item, built off the async threads.
+pub async fn build_index(db: &Db) -> Result<Index, StoreError> {
+    let docs: Vec<_> = db
+        .all_enabled_bank_items()
+        .await?
+        .iter()
+        .map(search_doc)
+        .collect();
+    Ok(tokio::task::spawn_blocking(move || Index::build(docs))
+        .await
+        .unwrap_or_else(|_| Index::build(Vec::new())))
+}
+
+/// Brings the index up to date with `item` (added, edited, disabled).
+pub fn reindex(index: &std::sync::RwLock<Index>, item: &BankItem) {
+    let doc = item.enabled.then(|| search_doc(item));
+    if let Ok(mut index) = index.write() {
+        match doc {
+            Some(doc) => index.upsert(doc),
+            None => {
+                index.remove(&item.id.to_string());
+            }
+        }
     }
 }

@@ -177,7 +177,11 @@ impl Index {
     }
 }
 
-fn entry(doc: Doc) -> Entry {
+fn entry(mut doc: Doc) -> Entry {
+    // An item without a category but tagged with one ("cars") belongs to it.
+    if doc.category.is_none() {
+        doc.category = doc.tags.iter().find_map(|t| t.trim().parse().ok());
+    }
     let text = format!("{} {}", doc.title, doc.tags.join(" "));
     let words = words_of(&text);
     let len = words.values().sum();

@@ -41,6 +41,108 @@ pub fn router() -> Router<AppState> {
             "/admin/bank/{id}",
             get(get_one).patch(update).delete(delete),
         )
+        .route("/bank/search", get(search))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct SearchQuery {
+    /// What to look for, in English or Persian (1 to 200 characters).
+    pub q: String,
+    /// Only items of this category (`gaming`, `beauty`, ...).
+    pub category: Option<String>,
+    /// Results per page, 1 to 50 (default 20).
+    pub limit: Option<usize>,
+    /// `next_cursor` from the previous page.
+    pub cursor: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SearchHit {
+    #[schema(value_type = uuid::Uuid)]
+    pub id: BankItemId,
+    /// Relevance, higher first (not comparable across queries).
+    pub score: f32,
+    pub title: String,
+    pub tags: Vec<String>,
+    #[schema(value_type = Option<String>)]
+    pub category: Option<routix_core::Category>,
+    #[schema(value_type = Object)]
+    pub style_dna: routix_core::bank::StyleDna,
+    pub preview_url: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SearchResults {
+    pub items: Vec<SearchHit>,
+    pub next_cursor: Option<String>,
+}
+
+/// Most results a search pages through.
+const MAX_RESULTS: usize = 200;
+
+#[utoipa::path(get, path = "/api/v1/bank/search", tag = "bank", params(SearchQuery),
+    responses((status = 200, body = SearchResults, description = "best first; by meaning across English and Persian, words, and colours against each item's palette"),
+              (status = 401, description = "not signed in"),
+              (status = 422, description = "empty or too long query, unknown category, bad limit or cursor")),
+    security(("bearer" = [])))]
+pub async fn search(
+    State(state): State<AppState>,
+    _user: crate::auth::AuthUser,
+    Query(q): Query<SearchQuery>,
+) -> ApiResult<Json<SearchResults>> {
+    let query = q.q.trim();
+    if query.is_empty() || query.chars().count() > 200 {
+        return Err(ApiError::validation("q must be 1 to 200 characters"));
+    }
+    let category = match q.category.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(c) => Some(bank::parse_category(c)?),
+    };
+    let limit = q.limit.unwrap_or(20);
+    if !(1..=50).contains(&limit) {
+        return Err(ApiError::validation("limit must be between 1 and 50"));
+    }
+    let offset: usize = match q.cursor.as_deref() {
+        None | Some("") => 0,
+        Some(c) => c
+            .parse()
+            .ok()
+            .filter(|o| *o < MAX_RESULTS)
+            .ok_or_else(|| ApiError::validation("cursor is not one this search gave"))?,
+    };
+    let index = state.bank_index.clone();
+    let text = query.to_string();
+    let hits = tokio::task::spawn_blocking(move || {
+        index
+            .read()
+            .map(|i| i.search(&text, category, offset + limit + 1))
+            .unwrap_or_default()
+    })
+    .await
+    .map_err(|_| ApiError::internal())?;
+    let more = hits.len() > offset + limit;
+    let mut items = Vec::new();
+    for hit in hits.into_iter().skip(offset).take(limit) {
+        let Ok(id) = hit.id.parse::<BankItemId>() else {
+            continue;
+        };
+        // An item deleted between the search and now is left out.
+        if let Ok(item) = state.db.bank_item(id).await {
+            items.push(SearchHit {
+                id: item.id,
+                score: hit.score,
+                title: item.title,
+                tags: item.tags,
+                category: item.category,
+                style_dna: item.style_dna,
+                preview_url: media_url(&item.preview_key),
+            });
+        }
+    }
+    Ok(Json(SearchResults {
+        items,
+        next_cursor: more.then(|| (offset + limit).to_string()),
+    }))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -206,6 +308,9 @@ pub async fn upload(
         .await
         .map_err(|_| ApiError::internal())??;
     let items = bank::import(&state.db, &state.blobs, sources, meta, limits, |_, _, _| {}).await?;
+    for item in &items {
+        bank::reindex(&state.bank_index, item);
+    }
     tracing::info!(admin = %admin.0.id(), count = items.len(), "bank items imported");
     Ok((
         StatusCode::CREATED,
@@ -311,6 +416,7 @@ pub async fn update(
         .update_bank_item(id, change)
         .await
         .map_err(missing)?;
+    bank::reindex(&state.bank_index, &item);
     tracing::info!(admin = %admin.0.id(), item = %id, "bank item changed");
     Ok(Json(item.into()))
 }
@@ -326,6 +432,9 @@ pub async fn delete(
     Path(id): Path<BankItemId>,
 ) -> ApiResult<StatusCode> {
     let item = state.db.delete_bank_item(id).await.map_err(missing)?;
+    if let Ok(mut index) = state.bank_index.write() {
+        index.remove(&item.id.to_string());
+    }
     bank::forget_blobs(
         &state.db,
         &state.blobs,

@@ -28,7 +28,7 @@ use crate::state::AppState;
         super::admin::list_users, super::admin::update_user, super::admin::grant,
         super::admin::list_generations, super::admin::providers,
         super::bank::upload, super::bank::list, super::bank::get_one, super::bank::update,
-        super::bank::delete,
+        super::bank::delete, super::bank::search,
         crate::ws::ticket, crate::ws::ws_doc,
     ),
     components(schemas(ErrorBody, ErrorDetail)),

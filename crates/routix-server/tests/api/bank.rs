@@ -325,3 +325,96 @@ crate::both! {
         assert_eq!(app.get("/api/v1/admin/bank/not-an-id", Some(&admin)).await.status(), StatusCode::NOT_FOUND);
     }
 }
+
+/// A flat picture of one colour with a block of another: enough for a palette.
+fn two_tone(base: [u8; 3], block: [u8; 3]) -> Vec<u8> {
+    let img = image::RgbImage::from_fn(640, 360, |x, y| {
+        if (200..440).contains(&x) && (90..270).contains(&y) {
+            image::Rgb(block)
+        } else {
+            image::Rgb(base)
+        }
+    });
+    encoded(img, image::ImageFormat::Png)
+}
+
+async fn search(app: &TestApp, token: Option<&str>, query: &str) -> reqwest::Response {
+    let url =
+        reqwest::Url::parse_with_params(&app.url("/api/v1/bank/search"), &[("q", query)]).unwrap();
+    let path = format!("{}?{}", url.path(), url.query().unwrap_or_default());
+    app.request(Method::GET, &path, token).send().await.unwrap()
+}
+
+async fn first_title(app: &TestApp, token: &str, query: &str) -> String {
+    let res = search(app, Some(token), query).await;
+    assert_eq!(res.status(), StatusCode::OK, "{query}");
+    let body: Value = res.json().await.unwrap();
+    body["items"][0]["title"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+crate::both! {
+    async fn the_bank_is_searched_by_meaning_across_english_and_persian(app) {
+        let admin = admin_token(&app, "bank-search-admin@example.com").await;
+        let items = [
+            ("castle.png", two_tone([18, 13, 31], [123, 47, 247]), "Boss fight in a dark castle", "gaming"),
+            ("makeup.png", two_tone([255, 209, 220], [233, 30, 99]), "Pink makeup look", "beauty,makeup"),
+            ("giant.png", two_tone([11, 11, 26], [229, 27, 35]), "نبرد با غول آخر", "گیمینگ"),
+            ("pasta.png", two_tone([245, 230, 200], [192, 57, 43]), "Creamy pasta in ten minutes", "cooking"),
+            ("red-car.png", two_tone([229, 27, 35], [13, 13, 15]), "Track day in a supercar", "cars"),
+            ("blue-car.png", two_tone([30, 94, 255], [255, 255, 255]), "Electric car road trip", "cars"),
+        ];
+        let mut ids = std::collections::HashMap::new();
+        for (name, bytes, title, tags) in items {
+            let res = upload(&app, Some(&admin), bytes, name, &[("title", title), ("tags", tags)]).await;
+            assert_eq!(res.status(), StatusCode::CREATED);
+            let body: Value = res.json().await.unwrap();
+            ids.insert(title, body["items"][0]["id"].as_str().unwrap().to_string());
+        }
+        let token = app.token_for("bank-searcher@example.com").await;
+        // Persian finds English and the reverse; a request finds a look by what it shows.
+        let gaming: Value = search(&app, Some(&token), "بازی ویدیویی").await.json().await.unwrap();
+        let top2: Vec<&str> = gaming["items"].as_array().unwrap().iter().take(2).map(|i| i["title"].as_str().unwrap()).collect();
+        assert!(top2.contains(&"Boss fight in a dark castle") && top2.contains(&"نبرد با غول آخر"), "{top2:?}");
+        assert_eq!(first_title(&app, &token, "lipstick tutorial").await, "Pink makeup look");
+        assert_eq!(first_title(&app, &token, "آموزش رژ لب").await, "Pink makeup look");
+        assert_eq!(first_title(&app, &token, "video game boss fight").await, "Boss fight in a dark castle");
+        // Colours are matched against each item's measured palette.
+        assert_eq!(first_title(&app, &token, "red car").await, "Track day in a supercar");
+        assert_eq!(first_title(&app, &token, "ماشین آبی").await, "Electric car road trip");
+        // Results carry what a picker shows.
+        let hit = &gaming["items"][0];
+        assert!(hit["score"].as_f64().unwrap() > 0.0);
+        assert!(hit["preview_url"].as_str().unwrap().starts_with("/uploads/bank/"));
+        assert!(hit["style_dna"]["palette"].as_array().is_some_and(|p| !p.is_empty()));
+        // A category filter, and paging.
+        let page: Value = app.get("/api/v1/bank/search?q=car&category=cars&limit=1", Some(&token)).await.json().await.unwrap();
+        assert_eq!(page["items"].as_array().unwrap().len(), 1);
+        let cursor = page["next_cursor"].as_str().unwrap();
+        let next: Value = app.get(&format!("/api/v1/bank/search?q=car&category=cars&limit=1&cursor={cursor}"), Some(&token)).await.json().await.unwrap();
+        assert_ne!(next["items"][0]["id"], page["items"][0]["id"]);
+        // Disabled and deleted items are not found any more; no rebuild needed.
+        let castle = &ids["Boss fight in a dark castle"];
+        assert_eq!(patch(&app, &admin, castle, json!({"enabled": false})).await.status(), StatusCode::OK);
+        assert_ne!(first_title(&app, &token, "boss fight in a dark castle").await, "Boss fight in a dark castle");
+        let makeup = &ids["Pink makeup look"];
+        let res = app.request(Method::DELETE, &format!("/api/v1/admin/bank/{makeup}"), Some(&admin)).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::NO_CONTENT);
+        assert_ne!(first_title(&app, &token, "lipstick tutorial").await, "Pink makeup look");
+        // Bad queries are refused; signed out is 401.
+        for bad in ["", "   "] {
+            assert_eq!(search(&app, Some(&token), bad).await.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        }
+        assert_eq!(search(&app, Some(&token), &"x".repeat(201)).await.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        for bad in ["category=nope", "limit=0", "limit=51", "cursor=abc"] {
+            let res = app.get(&format!("/api/v1/bank/search?q=car&{bad}"), Some(&token)).await;
+            assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+        }
+        // A query string that does not parse at all is a bad request.
+        let res = app.get("/api/v1/bank/search?q=car&limit=x", Some(&token)).await;
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+        assert_eq!(search(&app, None, "car").await.status(), StatusCode::UNAUTHORIZED);
+    }
+}
