@@ -463,51 +463,6 @@ pub async fn forget_blobs(db: &Db, blobs: &BlobStore, mut keys: Vec<String>) {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn titles_come_from_file_names() {
-        assert_eq!(
-            title_from_name("boss-fight_dark castle.png"),
-            "boss fight dark castle"
-        );
-        assert_eq!(title_from_name("set/Neon__Glow.v2.webp"), "Neon Glow.v2");
-        assert_eq!(title_from_name("___.jpg"), "Untitled");
-    }
-
-    #[test]
-    fn unsafe_entry_paths_are_named() {
-        assert!(unsafe_path("../evil.png").is_some());
-        assert!(unsafe_path("a/../../evil.png").is_some());
-        assert!(unsafe_path("a\\..\\evil.png").is_some());
-        assert!(unsafe_path("/etc/passwd").is_some());
-        assert!(unsafe_path("C:\\evil.png").is_some());
-        assert!(unsafe_path("set/ok..png").is_none());
-        assert!(unsafe_path("set/ok.png").is_none());
-    }
-
-    #[test]
-    fn mac_and_dot_files_are_skipped() {
-        assert!(ignored("__MACOSX/._a.png"));
-        assert!(ignored(".DS_Store"));
-        assert!(ignored("set/.hidden.png"));
-        assert!(!ignored("set/a.png"));
-    }
-
-    #[test]
-    fn tags_are_trimmed_deduplicated_and_bounded() {
-        assert_eq!(
-            parse_tags(" gaming, boss ,,gaming").unwrap(),
-            ["gaming", "boss"]
-        );
-        assert!(parse_tags(&"x".repeat(41)).is_err());
-        let many: Vec<String> = (0..21).map(|i| i.to_string()).collect();
-        assert!(parse_tags(&many.join(",")).is_err());
-    }
-}
-
 /// What the search index knows of an item.
 pub fn search_doc(item: &BankItem) -> Doc {
     let count = |n: i64| u32::try_from(n.max(0)).unwrap_or(u32::MAX);
@@ -550,5 +505,50 @@ pub fn reindex(index: &std::sync::RwLock<Index>, item: &BankItem) {
                 index.remove(&item.id.to_string());
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn titles_come_from_file_names() {
+        assert_eq!(
+            title_from_name("boss-fight_dark castle.png"),
+            "boss fight dark castle"
+        );
+        assert_eq!(title_from_name("set/Neon__Glow.v2.webp"), "Neon Glow.v2");
+        assert_eq!(title_from_name("___.jpg"), "Untitled");
+    }
+
+    #[test]
+    fn unsafe_entry_paths_are_named() {
+        assert!(unsafe_path("../evil.png").is_some());
+        assert!(unsafe_path("a/../../evil.png").is_some());
+        assert!(unsafe_path("a\\..\\evil.png").is_some());
+        assert!(unsafe_path("/etc/passwd").is_some());
+        assert!(unsafe_path("C:\\evil.png").is_some());
+        assert!(unsafe_path("set/ok..png").is_none());
+        assert!(unsafe_path("set/ok.png").is_none());
+    }
+
+    #[test]
+    fn mac_and_dot_files_are_skipped() {
+        assert!(ignored("__MACOSX/._a.png"));
+        assert!(ignored(".DS_Store"));
+        assert!(ignored("set/.hidden.png"));
+        assert!(!ignored("set/a.png"));
+    }
+
+    #[test]
+    fn tags_are_trimmed_deduplicated_and_bounded() {
+        assert_eq!(
+            parse_tags(" gaming, boss ,,gaming").unwrap(),
+            ["gaming", "boss"]
+        );
+        assert!(parse_tags(&"x".repeat(41)).is_err());
+        let many: Vec<String> = (0..21).map(|i| i.to_string()).collect();
+        assert!(parse_tags(&many.join(",")).is_err());
     }
 }
