@@ -65,6 +65,7 @@ async fn run(label: &str, database_url: Option<String>, jobs: usize) {
     if let Some(url) = database_url {
         vars.insert("DATABASE_URL".to_string(), url);
     }
+    vars.insert("BANK_SEED".to_string(), "false".to_string());
     let settings = routix_server::Settings::load(
         &routix_server::Vars::from_map(vars),
         Some("127.0.0.1:0".parse().unwrap()),

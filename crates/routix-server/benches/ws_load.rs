@@ -52,6 +52,7 @@ fn serve() {
         "100000000".to_string(),
     );
     vars.insert("WORKER_CONCURRENCY".to_string(), "0".to_string());
+    vars.insert("BANK_SEED".to_string(), "false".to_string());
     let settings = routix_server::Settings::load(
         &routix_server::Vars::from_map(vars),
         Some("127.0.0.1:0".parse().unwrap()),

@@ -171,6 +171,27 @@ impl Application {
             blobs,
             settings,
         });
+        if state.settings.bank_seed {
+            let seed = state.clone();
+            tokio::spawn(async move {
+                let limits = crate::bank::Limits::from_settings(&seed.settings);
+                match crate::bank::seed_from_templates(
+                    &seed.db,
+                    &seed.blobs,
+                    &seed.engine.templates,
+                    &seed.bank_index,
+                    limits,
+                )
+                .await
+                {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(items = n, "bank seeded with the layout templates"),
+                    Err(e) => {
+                        tracing::warn!(error = %e.message, "bank seeding failed; the next start tries again")
+                    }
+                }
+            });
+        }
         let addr = state.settings.bind;
         let listener = TcpListener::bind(addr)
             .await

@@ -508,6 +508,76 @@ pub fn reindex(index: &std::sync::RwLock<Index>, item: &BankItem) {
     }
 }
 
+/// The flag that says this installation's bank was seeded.
+const SEEDED: &str = "bank_seeded_with_templates";
+
+/// On a fresh installation, fills the bank with the layout templates' own previews — their
+/// names as titles, their styles and category as tags — so search has something to find
+/// before an admin uploads anything. Once per installation (an admin who deletes them does
+/// not get them back); if it fails, the next start tries again. Answers how many it added.
+pub async fn seed_from_templates(
+    db: &Db,
+    blobs: &BlobStore,
+    templates: &routix_render::TemplateLibrary,
+    index: &std::sync::RwLock<Index>,
+    limits: Limits,
+) -> Result<usize, ApiError> {
+    if !db.claim_flag(SEEDED).await? {
+        return Ok(0);
+    }
+    let mut added = 0;
+    for template in templates.all() {
+        let t = template.clone();
+        let subject = routix_core::subjects::for_category(t.meta.category).emoji;
+        let rendered = tokio::task::spawn_blocking(move || {
+            let request = routix_render::RenderRequest {
+                subjects: vec![subject.to_string()],
+                ..routix_render::RenderRequest::titled("NEW SEASON")
+            };
+            routix_render::render(&t, &request)
+                .and_then(|r| routix_render::encode(&r.image, OutputFormat::Jpeg, 90))
+        })
+        .await
+        .map_err(|_| ApiError::internal());
+        let bytes = match rendered {
+            Ok(Ok(bytes)) => bytes,
+            Ok(Err(e)) => {
+                tracing::warn!(template = %template.meta.id, error = %e, "bank seed: preview failed");
+                continue;
+            }
+            Err(e) => {
+                let _ = db.release_flag(SEEDED).await;
+                return Err(e);
+            }
+        };
+        let mut tags = template.meta.styles.clone();
+        tags.push(template.meta.category.as_str().to_string());
+        let meta = Meta {
+            title: Some(template.meta.name.clone()),
+            tags: validate_tags(tags).unwrap_or_default(),
+            category: Some(template.meta.category),
+            created_by: None,
+        };
+        let source = Source {
+            name: format!("{}.jpg", template.meta.id),
+            bytes: bytes.into(),
+        };
+        match import(db, blobs, vec![source], meta, limits, |_, _, _| {}).await {
+            Ok(items) => {
+                for item in &items {
+                    reindex(index, item);
+                }
+                added += items.len();
+            }
+            Err(e) => {
+                let _ = db.release_flag(SEEDED).await;
+                return Err(e);
+            }
+        }
+    }
+    Ok(added)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -77,6 +77,8 @@ pub struct Settings {
     pub job_max_attempts: i32,
     /// WebSocket ping interval; a peer silent for three intervals is dropped.
     pub ws_ping_seconds: u64,
+    /// Fill an empty installation's bank with the layout templates' previews (once).
+    pub bank_seed: bool,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -262,6 +264,7 @@ impl Settings {
             job_lease_seconds: vars.positive("JOB_LEASE_SECONDS", 60)?,
             job_max_attempts: vars.positive("JOB_MAX_ATTEMPTS", 3)?,
             ws_ping_seconds: vars.positive("WS_PING_SECONDS", 20)?,
+            bank_seed: vars.parse("BANK_SEED", true)?,
         })
     }
 }

@@ -126,6 +126,7 @@ async fn start(lang: &str) -> Option<Session> {
         "SECRET_KEY".to_string(),
         "browser-test-secret-0123456789abcdef-xyz".to_string(),
     );
+    vars.insert("BANK_SEED".to_string(), "false".to_string());
     // A fixed port, so a test can stop the server and start it again at the same address.
     let bind = format!("127.0.0.1:{}", free_port()).parse().unwrap();
     let settings = Settings::load(&Vars::from_map(vars), Some(bind)).unwrap();

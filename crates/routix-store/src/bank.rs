@@ -248,3 +248,29 @@ impl Db {
         Ok(n > 0)
     }
 }
+
+impl Db {
+    /// Claims a one-time event: `true` the first time `name` is claimed in this installation
+    /// (across processes), `false` after.
+    pub async fn claim_flag(&self, name: &str) -> Result<bool> {
+        let inserted = on_db!(self, pool => sqlx::query(
+            "INSERT INTO app_flags (name, set_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING",
+        )
+        .bind(name)
+        .bind(now())
+        .execute(pool)
+        .await
+        .map(|done| done.rows_affected()))?;
+        Ok(inserted == 1)
+    }
+
+    /// Gives a claimed event back (what it was to do failed; the next start tries again).
+    pub async fn release_flag(&self, name: &str) -> Result<()> {
+        on_db!(self, pool => sqlx::query("DELETE FROM app_flags WHERE name = $1")
+            .bind(name)
+            .execute(pool)
+            .await
+            .map(|done| done.rows_affected()))?;
+        Ok(())
+    }
+}

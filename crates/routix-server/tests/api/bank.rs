@@ -418,3 +418,38 @@ crate::both! {
         assert_eq!(search(&app, None, "car").await.status(), StatusCode::UNAUTHORIZED);
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fresh_installation_seeds_the_bank_with_the_layouts_once() {
+    let app = TestApp::spawn(crate::helpers::Backend::Sqlite, &[("BANK_SEED", "true")]).await;
+    let templates = routix_render::TemplateLibrary::builtin()
+        .unwrap()
+        .all()
+        .len() as i64;
+    for _ in 0..600 {
+        if count(&app).await >= templates {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(count(&app).await, templates, "one item per layout template");
+    let token = app.token_for("seeded@example.com").await;
+    let body: Value = search(&app, Some(&token), "بازی ویدیویی")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let first = &body["items"][0];
+    assert_eq!(first["category"], "gaming", "{body}");
+    assert!(first["tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|t| t == "gaming"));
+    // Once per installation: the flag is taken, a second claim finds it so.
+    assert!(!app
+        .state_db()
+        .claim_flag("bank_seeded_with_templates")
+        .await
+        .unwrap());
+}

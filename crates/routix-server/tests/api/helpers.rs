@@ -93,6 +93,8 @@ impl TestApp {
             "SECRET_KEY".into(),
             "test-secret-key-0123456789abcdef-0123456789".into(),
         );
+        // Tests build their own bank; the seeding has its own test.
+        map.insert("BANK_SEED".into(), "false".into());
         let pg_database = match backend {
             Backend::Sqlite => None,
             Backend::Postgres(name) => {
