@@ -632,6 +632,60 @@ async fn admins_see_users_providers_generations_and_templates() {
     assert_eq!(text_of(c, "#admin-users td.num").await, "20");
     shot(c, "admin-01").await;
     check_page(c, "admin").await;
+
+    // The bank: upload a designer thumbnail, see its palette as swatches, switch it off.
+    wait_for(c, "#admin-bank .empty, #admin-bank table", 10).await;
+    let picture = s.downloads.parent().unwrap().join("designer-look.png");
+    let img = image::RgbImage::from_fn(640, 360, |x, _| {
+        if x < 320 {
+            image::Rgb([229, 27, 35])
+        } else {
+            image::Rgb([13, 13, 15])
+        }
+    });
+    img.save(&picture).unwrap();
+    find(c, "#bank-file")
+        .await
+        .send_keys(&picture.display().to_string())
+        .await
+        .unwrap();
+    find(c, "#bank-tags")
+        .await
+        .send_keys("gaming, bold")
+        .await
+        .unwrap();
+    find(c, "#bank-upload button[type=submit]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    wait_for(c, "#admin-bank [data-bank-item] .swatch", 20).await;
+    let swatches = c
+        .find_all(Locator::Css("#admin-bank [data-bank-item] .swatch"))
+        .await
+        .unwrap();
+    assert!(swatches.len() >= 2, "red and black swatches");
+    // The swatches are painted in their colours (not blocked by the page's CSP).
+    let painted = js(
+        c,
+        "return [...document.querySelectorAll('#admin-bank .swatch')].map(s => getComputedStyle(s).backgroundColor)",
+    )
+    .await;
+    let painted: Vec<String> = serde_json::from_value(painted).unwrap();
+    assert!(
+        painted.iter().any(|c| c.starts_with("rgb(2")),
+        "a red swatch: {painted:?}"
+    );
+    assert!(text_of(c, "#admin-bank").await.contains("designer look"));
+    shot(c, "admin-02-bank").await;
+    find(c, "#admin-bank [data-bank-toggle=enabled]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    wait_for_text(c, "Saved", 5).await;
+    let items = s.db.all_enabled_bank_items().await.unwrap();
+    assert!(items.is_empty(), "switched off in the bank");
     c.clone().close().await.unwrap();
 }
 

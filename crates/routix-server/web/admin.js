@@ -43,6 +43,79 @@ function userRow(u) {
     h("td", {}, h("div", { class: "inline" }, amount, grant)));
 }
 
+/// A bank item's palette as swatches, heaviest widest.
+function swatches(dna) {
+  // Colours set through the style object: the page's CSP refuses inline style attributes.
+  return h("span", { class: "swatches", role: "img", "aria-label": (dna.palette || []).map((p) => p.hex).join(", ") },
+    ...(dna.palette || []).map((p) => {
+      const swatch = h("span", { class: "swatch", title: `${p.hex} · ${Math.round(p.weight * 100)}%`, "data-hex": p.hex });
+      swatch.style.backgroundColor = p.hex;
+      swatch.style.flexGrow = String(Math.max(1, Math.round(p.weight * 100)));
+      return swatch;
+    }));
+}
+
+function bankRow(item, reload) {
+  const dna = item.style_dna || {};
+  const toggle = (field, labelKey) => {
+    const box = h("input", { type: "checkbox", checked: item[field] ? true : null, "aria-label": `${t(labelKey)} — ${item.title}`, "data-bank-toggle": field });
+    box.addEventListener("change", () => api("PATCH", `/api/v1/admin/bank/${item.id}`, { [field]: box.checked })
+      .then(() => { item[field] = box.checked; toast(t("saved")); })
+      .catch((e) => { box.checked = item[field]; fail(e); }));
+    return box;
+  };
+  const remove = h("button", { type: "button", class: "small danger" }, t("delete"));
+  remove.addEventListener("click", () => {
+    if (!confirm(t("confirmDelete"))) return;
+    api("DELETE", `/api/v1/admin/bank/${item.id}`).then(() => { toast(t("deleted")); reload(); }).catch(fail);
+  });
+  return h("tr", { "data-bank-item": item.id },
+    h("td", {}, h("a", { href: item.image_url, target: "_blank", rel: "noopener", class: "tpl-link" },
+      h("img", { src: item.preview_url, alt: "", width: 96, height: 54, loading: "lazy", class: "thumb" }), h("span", { dir: "auto" }, item.title))),
+    h("td", {}, item.category ? label("cat_", item.category) : "—", h("span", { class: "muted small block", dir: "auto" }, (item.tags || []).join(", "))),
+    h("td", {}, swatches(dna)),
+    h("td", { class: "num" }, h("span", { title: t("energy") }, `${dna.energy ?? "—"}/10`)),
+    h("td", { class: "small" }, `${t("text")}: ${label("place_", dna.composition?.text || "none")}`, h("br"), `${t("subjectWord")}: ${label("place_", dna.composition?.subject || "none")}`),
+    h("td", { class: "num" }, `${item.usage_count} · 👍${item.rating_up} 👎${item.rating_down}`),
+    h("td", {}, toggle("enabled", "enabled")),
+    h("td", {}, toggle("featured", "featured")),
+    h("td", {}, remove));
+}
+
+/// The template bank: upload designer thumbnails (an image or a zip), see their style DNA
+/// (palette as swatches, energy, where text and subject sit), switch them on and off.
+function bankSection() {
+  const file = h("input", { type: "file", accept: "image/jpeg,image/png,image/webp,.zip,application/zip", id: "bank-file", "aria-label": t("bankFile") });
+  const title = h("input", { type: "text", id: "bank-title", placeholder: t("titleOptional"), "aria-label": t("titleOptional"), dir: "auto", maxlength: 200 });
+  const tags = h("input", { type: "text", id: "bank-tags", placeholder: t("tagsHint"), "aria-label": t("tagsHint"), dir: "auto" });
+  const send = h("button", { type: "submit", class: "small" }, t("upload"));
+  const form = h("form", { class: "inline bank-upload", id: "bank-upload" }, file, title, tags, send);
+  let reload = () => {};
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    if (!file.files.length) { file.focus(); return; }
+    const body = new FormData();
+    body.append("file", file.files[0]);
+    if (title.value.trim()) body.append("title", title.value.trim());
+    if (tags.value.trim()) body.append("tags", tags.value.trim());
+    send.disabled = true;
+    try {
+      const r = await api("POST", "/api/v1/admin/bank", body, { form: true });
+      toast(t("bankImported", { n: r.items.length }));
+      form.reset();
+      reload();
+    } catch (err) { fail(err); } finally { send.disabled = false; }
+  });
+  const s = section("admin-bank", t("bank"), async () => {
+    const page = await api("GET", "/api/v1/admin/bank?limit=100");
+    if (!page.items.length) return states.empty(t("bankEmpty"));
+    return table(t("bank"), th(t("item"), t("category"), t("palette"), t("energy"), t("composition"), t("performance"), t("enabled"), t("featured"), ""),
+      h("tbody", {}, page.items.map((item) => bankRow(item, reload))));
+  }, form);
+  reload = s.load;
+  return s;
+}
+
 export async function adminView(main) {
   if (!currentUser || currentUser.role !== "admin") {
     main.replaceChildren(h("section", { class: "page" }, h("h1", { tabindex: "-1" }, t("admin")), states.error({ message: t("notAdmin") })));
@@ -95,6 +168,8 @@ export async function adminView(main) {
         h("td", {}, x.supports_rtl ? t("yes") : t("no")))))));
   });
 
+  const bank = bankSection();
+
   main.replaceChildren(h("section", { class: "page" }, h("h1", { tabindex: "-1" }, t("admin")),
-    users.el, providers.el, generations.el, templates.el));
+    users.el, providers.el, generations.el, bank.el, templates.el));
 }
