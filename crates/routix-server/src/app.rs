@@ -117,12 +117,31 @@ pub async fn standalone_worker(
     let redis = connect_redis(settings).await;
     let events = event_bus(settings, &redis).await;
     let engine = Arc::new(build_engine(settings, redis).await?);
+    // Its own copy of the bank index, refreshed now and then (admins edit through `serve`).
+    let bank = Arc::new(std::sync::RwLock::new(crate::bank::build_index(&db).await?));
+    {
+        let (db, bank) = (db.clone(), bank.clone());
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(Duration::from_secs(300)).await;
+                match crate::bank::build_index(&db).await {
+                    Ok(fresh) => {
+                        if let Ok(mut index) = bank.write() {
+                            *index = fresh;
+                        }
+                    }
+                    Err(e) => tracing::warn!(error = %e, "bank index refresh failed"),
+                }
+            }
+        });
+    }
     let worker = Worker {
         deps: WorkerDeps {
             db: db.clone(),
             blobs,
             events,
             engine,
+            bank,
         },
         id: worker_id(),
         concurrency,
@@ -203,6 +222,7 @@ impl Application {
                     blobs: state.blobs.clone(),
                     events: state.events.clone(),
                     engine,
+                    bank: state.bank_index.clone(),
                 },
                 id: worker_id(),
                 concurrency: state.settings.worker_concurrency,

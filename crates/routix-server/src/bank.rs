@@ -508,6 +508,10 @@ pub fn reindex(index: &std::sync::RwLock<Index>, item: &BankItem) {
     }
 }
 
+/// The tag of the layout templates' own previews in the bank: found by search, but not a
+/// designer's look to steer a generation by (the layout matcher already has them).
+pub const LAYOUT_TAG: &str = "routix-layout";
+
 /// The flag that says this installation's bank was seeded.
 const SEEDED: &str = "bank_seeded_with_templates";
 
@@ -552,6 +556,7 @@ pub async fn seed_from_templates(
         };
         let mut tags = template.meta.styles.clone();
         tags.push(template.meta.category.as_str().to_string());
+        tags.push(LAYOUT_TAG.to_string());
         let meta = Meta {
             title: Some(template.meta.name.clone()),
             tags: validate_tags(tags).unwrap_or_default(),

@@ -427,6 +427,16 @@ impl Engine {
         if let Some(h) = edit.headline.as_deref() {
             analysis.headline = h.trim().to_string();
         }
+        // A designer's look from the bank that fits the request steers its colours (when the
+        // creator named none). Re-edits keep what the original had.
+        let reference = match &parent {
+            Some(_) => None,
+            None => bank_reference(&job.prompt, deps).await,
+        };
+        let steered = reference
+            .as_ref()
+            .filter(|_| analysis.colors.is_empty())
+            .and_then(|r| palette_from_dna(&r.style_dna));
 
         tracker
             .enter(
@@ -522,7 +532,7 @@ impl Engine {
                 },
             )
             .await?;
-        let palette = edit.palette.clone();
+        let palette = edit.palette.clone().or(steered);
         let composed = self
             .compose(
                 template.clone(),
@@ -586,6 +596,9 @@ impl Engine {
             "mirrored": composed.mirrored,
             "artwork_key": artwork_key,
         });
+        if let Some(r) = &reference {
+            details["reference_bank_id"] = json!(r.id.to_string());
+        }
         let (result_key, preview_key, size) = self.store(composed.image, format, deps).await?;
         if !extra.is_empty() {
             let mut variants = vec![json!({
@@ -608,6 +621,11 @@ impl Engine {
                 }));
             }
             details["variants"] = json!(variants);
+        }
+        if let Some(r) = &reference {
+            if let Err(e) = deps.db.bank_item_used(r.id, true).await {
+                tracing::warn!(error = %e, item = %r.id, "could not count a bank item's use");
+            }
         }
         Ok(Finished {
             result_key,
@@ -641,6 +659,52 @@ impl Engine {
             .map_err(|e| JobError::Failed(format!("could not store the preview: {e}")))?;
         Ok((result_key, preview_key, size))
     }
+}
+
+/// The least search score at which a bank item counts as the request's reference.
+const BANK_REFERENCE_MIN_SCORE: f32 = 0.15;
+
+/// The bank item whose look fits `prompt` best, if one fits well enough (the layout
+/// templates' own previews excepted: the matcher already weighs those).
+async fn bank_reference(prompt: &str, deps: &WorkerDeps) -> Option<routix_store::bank::BankItem> {
+    let hits = deps.bank.read().ok()?.search(prompt, None, 5);
+    for hit in hits
+        .into_iter()
+        .filter(|h| h.score >= BANK_REFERENCE_MIN_SCORE)
+    {
+        let Ok(id) = hit.id.parse() else { continue };
+        if let Ok(item) = deps.db.bank_item(id).await {
+            if item.enabled && !item.tags.iter().any(|t| t == crate::bank::LAYOUT_TAG) {
+                return Some(item);
+            }
+        }
+    }
+    None
+}
+
+/// A reference's measured palette as a template palette: its darkest colour the
+/// background (secondary), the heaviest of the rest the main colour (primary), the most
+/// vivid remaining one the accent. `None` for a one-colour picture.
+pub fn palette_from_dna(dna: &routix_core::bank::StyleDna) -> Option<Vec<Rgb>> {
+    let colours: Vec<Rgb> = dna
+        .palette
+        .iter()
+        .filter_map(|s| s.hex.parse::<Rgb>().ok())
+        .collect();
+    if colours.len() < 2 {
+        return None;
+    }
+    let darkest = colours
+        .iter()
+        .copied()
+        .min_by(|a, b| a.luminance().total_cmp(&b.luminance()))?;
+    let mut rest: Vec<Rgb> = colours.into_iter().filter(|c| *c != darkest).collect();
+    let primary = rest.remove(0);
+    let accent = rest
+        .into_iter()
+        .max_by(|a, b| a.hsl().1.total_cmp(&b.hsl().1))
+        .unwrap_or(primary);
+    Some(vec![primary, darkest, accent])
 }
 
 /// Each template's smoothed performance (completed and not rated down), for matching; empty

@@ -32,6 +32,8 @@ pub struct WorkerDeps {
     pub blobs: BlobStore,
     pub events: EventBus,
     pub engine: Arc<Engine>,
+    /// The bank's search index: a request's best reference steers its look.
+    pub bank: Arc<std::sync::RwLock<routix_core::bank::search::Index>>,
 }
 
 pub struct Worker {

@@ -200,6 +200,44 @@ impl Db {
         )
     }
 
+    /// Counts a generation that followed the item: one use, and one success when it
+    /// completed.
+    pub async fn bank_item_used(&self, id: BankItemId, completed: bool) -> Result<()> {
+        on_db!(self, pool => sqlx::query(
+            "UPDATE bank_items SET usage_count = usage_count + 1,
+                 success_count = success_count + CASE WHEN $2 THEN 1 ELSE 0 END
+             WHERE id = $1",
+        )
+        .bind(id)
+        .bind(completed)
+        .execute(pool)
+        .await
+        .map(|done| done.rows_affected()))?;
+        Ok(())
+    }
+
+    /// Counts a creator's verdict on a generation that followed the item (`before` is the
+    /// rating it replaces).
+    pub async fn bank_item_rated(
+        &self,
+        id: BankItemId,
+        before: Option<i16>,
+        now: i16,
+    ) -> Result<()> {
+        let delta = |v: i16| i64::from(now == v) - i64::from(before == Some(v));
+        on_db!(self, pool => sqlx::query(
+            "UPDATE bank_items SET rating_up = rating_up + $2, rating_down = rating_down + $3
+             WHERE id = $1",
+        )
+        .bind(id)
+        .bind(delta(1))
+        .bind(delta(-1))
+        .execute(pool)
+        .await
+        .map(|done| done.rows_affected()))?;
+        Ok(())
+    }
+
     /// Applies an admin's edit; answers the item as it now is.
     pub async fn update_bank_item(&self, id: BankItemId, change: BankUpdate) -> Result<BankItem> {
         let sql = format!(

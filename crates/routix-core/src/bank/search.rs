@@ -151,11 +151,14 @@ impl Index {
                 (w.clone(), ((n - df + 0.5) / (df + 0.5) + 1.0).ln())
             })
             .collect();
-        let mut hits: Vec<Hit> = self
+        // Scores first, ids only for the winners: most of a large bank shares a concept
+        // with most queries, and cloning every id would cost more than scoring.
+        let mut scored: Vec<(f32, usize)> = self
             .entries
             .iter()
-            .filter(|e| category.is_none_or(|c| e.doc.category == Some(c)))
-            .filter_map(|e| {
+            .enumerate()
+            .filter(|(_, e)| category.is_none_or(|c| e.doc.category == Some(c)))
+            .filter_map(|(i, e)| {
                 let lexical = bm25(e, &idf, self.avg_len);
                 let semantic = cosine(&meaning, &e.meaning);
                 let colour = colour_match(&colours, &e.palette);
@@ -165,15 +168,26 @@ impl Index {
                 // BM25 grows with rare words; squash it to 0..1 beside the cosine.
                 let lexical = lexical / (lexical + 3.0);
                 let score = 0.45 * lexical + 0.45 * semantic + 0.25 * colour + 0.08 * e.doc.boost;
-                Some(Hit {
-                    id: e.doc.id.clone(),
-                    score: (score * 1000.0).round() / 1000.0,
-                })
+                Some(((score * 1000.0).round() / 1000.0, i))
             })
             .collect();
-        hits.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
-        hits.truncate(limit);
-        hits
+        let order = |a: &(f32, usize), b: &(f32, usize)| {
+            b.0.total_cmp(&a.0)
+                .then_with(|| self.entries[a.1].doc.id.cmp(&self.entries[b.1].doc.id))
+        };
+        if scored.len() > limit && limit > 0 {
+            scored.select_nth_unstable_by(limit - 1, order);
+            scored.truncate(limit);
+        }
+        scored.sort_by(order);
+        scored
+            .into_iter()
+            .take(limit)
+            .map(|(score, i)| Hit {
+                id: self.entries[i].doc.id.clone(),
+                score,
+            })
+            .collect()
     }
 }
 
@@ -223,6 +237,10 @@ fn meaning_of(text: &str, tags: &[String], category: Option<Category>) -> (Meani
     let mut weights: HashMap<Concept, f32> = HashMap::new();
     for (subject, _) in subjects::find(text) {
         *weights.entry(Concept::Subject(subject.name)).or_default() += 1.0;
+        // A thing shown implies the kind of video it belongs to (lipstick → beauty).
+        if let Some(c) = subject_category(subject.name) {
+            *weights.entry(Concept::Category(c)).or_default() += 0.5;
+        }
     }
     let analysis = analyzer::analyze(text);
     if analysis.category != Category::General {
@@ -244,6 +262,24 @@ fn meaning_of(text: &str, tags: &[String], category: Option<Category>) -> (Meani
         .collect();
     meaning.sort_by(|a, b| a.0.cmp(&b.0));
     (meaning, colours)
+}
+
+/// The category the understanding layer reads in a subject's own name, worked out once for
+/// the whole subject table; `None` where it reads nothing particular.
+fn subject_category(name: &str) -> Option<Category> {
+    static TABLE: std::sync::OnceLock<HashMap<&'static str, Category>> = std::sync::OnceLock::new();
+    TABLE
+        .get_or_init(|| {
+            subjects::SUBJECTS
+                .iter()
+                .filter_map(|s| {
+                    let a = analyzer::analyze(s.name);
+                    (a.category != Category::General).then_some((s.name, a.category))
+                })
+                .collect()
+        })
+        .get(name)
+        .copied()
 }
 
 fn cosine(a: &Meaning, b: &Meaning) -> f32 {

@@ -145,6 +145,8 @@ pub struct GenerationView {
     pub parent_id: Option<GenerationId>,
     /// The owner's verdict: 1 (up), -1 (down), null (none).
     pub rating: Option<i16>,
+    /// The bank item whose look steered this thumbnail, if one fitted the request.
+    pub reference_bank_id: Option<String>,
     pub result_url: Option<String>,
     pub preview_url: Option<String>,
     pub downloads: Option<Downloads>,
@@ -205,6 +207,7 @@ impl From<Generation> for GenerationView {
             variants,
             parent_id: g.parent_id,
             rating: g.rating,
+            reference_bank_id: text("reference_bank_id"),
             stage_label: Stage::from_number(g.stage).map(|s| s.label().to_string()),
             stages: g.stages.into_iter().map(StageView::from).collect(),
             result_url: g.result_key.as_deref().filter(|_| completed).map(media_url),
@@ -524,11 +527,24 @@ pub async fn rate(
             "only a completed thumbnail can be rated",
         ));
     }
+    let before = g.rating;
+    let reference = g
+        .details
+        .as_ref()
+        .and_then(|d| d.get("reference_bank_id"))
+        .and_then(|r| r.as_str())
+        .and_then(|r| r.parse::<routix_store::BankItemId>().ok());
     let g = state
         .db
         .rate_generation(user.id(), id, req.value)
         .await
         .map_err(store_404)?;
+    // The bank item it followed learns the verdict too.
+    if let Some(item) = reference {
+        if let Err(e) = state.db.bank_item_rated(item, before, req.value).await {
+            tracing::warn!(error = %e, %item, "could not count a bank item's rating");
+        }
+    }
     metrics::counter!("generation_ratings_total", "value" => req.value.to_string()).increment(1);
     Ok(Json(g.into()))
 }

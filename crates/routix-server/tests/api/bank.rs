@@ -453,3 +453,60 @@ async fn a_fresh_installation_seeds_the_bank_with_the_layouts_once() {
         .await
         .unwrap());
 }
+
+crate::both! {
+    async fn a_fitting_bank_look_steers_the_generation_and_learns_from_it(app) {
+        let admin = admin_token(&app, "bank-steer-admin@example.com").await;
+        let res = upload(&app, Some(&admin), two_tone([255, 209, 220], [233, 30, 99]), "pink.png", &[("title", "Pink makeup look"), ("tags", "beauty,makeup")]).await;
+        assert_eq!(res.status(), StatusCode::CREATED);
+        let item: Value = res.json().await.unwrap();
+        let item_id = item["items"][0]["id"].as_str().unwrap().to_string();
+        let token = app.token_for("bank-steer@example.com").await;
+        let make = |prompt: &'static str| {
+            let (app, token) = (&app, token.clone());
+            async move {
+                let g: Value = app.post_json("/api/v1/generations", Some(&token), json!({"prompt": prompt})).await.json().await.unwrap();
+                let id = g["id"].as_str().unwrap().to_string();
+                for _ in 0..600 {
+                    let g: Value = app.get(&format!("/api/v1/generations/{id}"), Some(&token)).await.json().await.unwrap();
+                    if g["status"] == "completed" || g["status"] == "failed" {
+                        assert_eq!(g["status"], "completed", "{g}");
+                        return g;
+                    }
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                }
+                panic!("generation did not finish");
+            }
+        };
+        // A request the look does not fit is made without it.
+        let unrelated = make("my dog reacts to a robot vacuum").await;
+        assert!(unrelated["reference_bank_id"].is_null(), "{unrelated}");
+        let steered = make("lipstick tutorial for beginners").await;
+        assert_eq!(steered["reference_bank_id"], item_id.as_str(), "{steered}");
+        let counted: Value = app.get(&format!("/api/v1/admin/bank/{item_id}"), Some(&admin)).await.json().await.unwrap();
+        assert_eq!(counted["usage_count"], 1);
+        assert_eq!(counted["success_count"], 1);
+        // The creator's verdict reaches the item: down, then changed to up.
+        let rating = format!("/api/v1/generations/{}/rating", steered["id"].as_str().unwrap());
+        assert_eq!(app.post_json(&rating, Some(&token), json!({"value": -1})).await.status(), StatusCode::OK);
+        let counted: Value = app.get(&format!("/api/v1/admin/bank/{item_id}"), Some(&admin)).await.json().await.unwrap();
+        assert_eq!((counted["rating_up"].as_i64(), counted["rating_down"].as_i64()), (Some(0), Some(1)));
+        assert_eq!(app.post_json(&rating, Some(&token), json!({"value": 1})).await.status(), StatusCode::OK);
+        let counted: Value = app.get(&format!("/api/v1/admin/bank/{item_id}"), Some(&admin)).await.json().await.unwrap();
+        assert_eq!((counted["rating_up"].as_i64(), counted["rating_down"].as_i64()), (Some(1), Some(0)));
+        // With the look switched off, the same request is made without it — and looks different.
+        assert_eq!(patch(&app, &admin, &item_id, json!({"enabled": false})).await.status(), StatusCode::OK);
+        let plain = make("lipstick tutorial for beginners").await;
+        assert!(plain["reference_bank_id"].is_null(), "{plain}");
+        assert_eq!(plain["template_id"], steered["template_id"]);
+        let bytes = |g: &Value| {
+            let url = g["result_url"].as_str().unwrap().to_string();
+            let app = &app;
+            async move { app.get(&url, None).await.bytes().await.unwrap() }
+        };
+        assert_ne!(bytes(&steered).await, bytes(&plain).await, "the reference's colours were used");
+        // A request that names its colours keeps them: no steering of the palette.
+        let named = make("lipstick tutorial, blue and white").await;
+        assert_eq!(named["reference_bank_id"], Value::Null, "the item is off: {named}");
+    }
+}
