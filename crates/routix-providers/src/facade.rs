@@ -299,6 +299,7 @@ impl Providers {
         algorithm: Algorithm,
         analysis: &Analysis,
         template: &TemplateMeta,
+        style: Option<&image::DynamicImage>,
     ) -> Result<Made, String> {
         let chain = self.chain(algorithm);
         if chain.is_empty() {
@@ -310,14 +311,24 @@ impl Providers {
                 }
             ));
         }
+        // The style reference at the size the image APIs take (1344x768, PNG), made once.
+        let style = style.and_then(|img| {
+            let fitted = img.resize_to_fill(1344, 768, image::imageops::FilterType::Triangle);
+            let mut png = std::io::Cursor::new(Vec::new());
+            fitted
+                .write_to(&mut png, image::ImageFormat::Png)
+                .ok()
+                .map(|_| std::sync::Arc::new(png.into_inner()))
+        });
         let mut failures: Vec<String> = Vec::new();
         for client in chain {
-            let p = prompt::build(
+            let mut p = prompt::build(
                 algorithm,
                 analysis,
                 template,
                 prompt::limit_for(client.provider()),
             );
+            p.style_reference = style.clone();
             let result = self
                 .guard(client.provider())
                 .call(|| client.generate(&self.http, &p))

@@ -8,6 +8,10 @@ use routix_core::{Algorithm, Analysis, TemplateMeta};
 pub struct ArtworkPrompt {
     pub positive: String,
     pub negative: String,
+    /// A designer's thumbnail whose look the artwork should follow (PNG, 1344x768), for the
+    /// providers whose API takes an image: Stability image-to-image, gpt-image edits,
+    /// Gemini with the image as an extra part.
+    pub style_reference: Option<std::sync::Arc<Vec<u8>>>,
 }
 
 pub const NEGATIVE: &str =
@@ -64,6 +68,7 @@ pub fn build(
         positive.push_str(&format!(" Match the subject of the reference: {d}"));
     }
     ArtworkPrompt {
+        style_reference: None,
         positive: cap(&positive, limit),
         negative: cap(NEGATIVE, limit),
     }

@@ -376,7 +376,7 @@ async fn dalle3_request_is_hd_vivid_landscape_and_its_image_is_used() {
     let p = openai(&server);
     let a = routix_core::analyzer::analyze("iphone review, blue");
     let made = p
-        .artwork(Algorithm::Pro, &a, &meta())
+        .artwork(Algorithm::Pro, &a, &meta(), None)
         .await
         .expect("artwork");
     assert_eq!(made.engine, "openai:dall-e-3");
@@ -421,7 +421,7 @@ async fn refused_content_moves_down_the_chain_to_stability() {
     .unwrap();
     let a = routix_core::analyzer::analyze("tech review");
     let made = p
-        .artwork(Algorithm::Pro, &a, &meta())
+        .artwork(Algorithm::Pro, &a, &meta(), None)
         .await
         .expect("stability made it");
     assert_eq!(made.engine, "stability:sdxl-1.0");
@@ -451,7 +451,7 @@ async fn self_hosted_sd_and_gemini_images_work() {
     let sd = Providers::new(config(&[("SD_WEBUI_URL", &server.uri())]), None, "t").unwrap();
     let a = routix_core::analyzer::analyze("cooking pasta");
     let made = sd
-        .artwork(Algorithm::Premium, &a, &meta())
+        .artwork(Algorithm::Premium, &a, &meta(), None)
         .await
         .expect("sd");
     assert_eq!(made.engine, "sd-webui:txt2img");
@@ -472,7 +472,7 @@ async fn self_hosted_sd_and_gemini_images_work() {
     )
     .unwrap();
     let made = gem
-        .artwork(Algorithm::Pro, &a, &meta())
+        .artwork(Algorithm::Pro, &a, &meta(), None)
         .await
         .expect("gemini");
     assert_eq!(made.engine, "gemini:gemini-2.5-flash-image");
@@ -483,7 +483,7 @@ async fn without_providers_the_reason_says_not_configured() {
     let p = Providers::new(ProvidersConfig::offline(), None, "t").unwrap();
     let a = routix_core::analyzer::analyze("cooking pasta");
     let err = p
-        .artwork(Algorithm::Premium, &a, &meta())
+        .artwork(Algorithm::Premium, &a, &meta(), None)
         .await
         .err()
         .unwrap();
@@ -554,7 +554,7 @@ async fn gpt_image_and_stability_v2_speak_their_formats() {
     .unwrap();
     let a = routix_core::analyzer::analyze("tech review");
     assert_eq!(
-        p.artwork(Algorithm::Pro, &a, &meta())
+        p.artwork(Algorithm::Pro, &a, &meta(), None)
             .await
             .expect("gpt-image")
             .engine,
@@ -591,10 +591,153 @@ async fn gpt_image_and_stability_v2_speak_their_formats() {
     )
     .unwrap();
     assert_eq!(
-        v2.artwork(Algorithm::Premium, &a, &meta())
+        v2.artwork(Algorithm::Premium, &a, &meta(), None)
             .await
             .expect("v2")
             .engine,
         "stability:core"
     );
+}
+
+/// A small picture to use as a designer's style reference.
+fn reference_image() -> image::DynamicImage {
+    image::DynamicImage::ImageRgb8(image::RgbImage::from_fn(640, 360, |x, _| {
+        if x < 320 {
+            image::Rgb([229, 27, 35])
+        } else {
+            image::Rgb([13, 13, 15])
+        }
+    }))
+}
+
+/// The request's body as text (multipart boundaries and all).
+fn body_text(r: &Request) -> String {
+    String::from_utf8_lossy(&r.body).into_owned()
+}
+
+#[tokio::test]
+async fn a_style_reference_goes_to_each_provider_in_its_own_format() {
+    let a = routix_core::analyzer::analyze("gaming video, boss fight");
+    let style = reference_image();
+
+    // Stability v1: image-to-image, multipart, the reference as init_image at a strength.
+    let st = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(
+            "/v1/generation/stable-diffusion-xl-1024-v1-0/image-to-image",
+        ))
+        .and(header("authorization", "Bearer st-key"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(
+            json!({"artifacts": [{"base64": b64(&png_bytes()), "seed": 1, "finishReason": "SUCCESS"}]}),
+        ))
+        .expect(1)
+        .mount(&st)
+        .await;
+    let p = Providers::new(
+        config(&[
+            ("STABILITY_API_KEY", "st-key"),
+            ("STABILITY_BASE_URL", &st.uri()),
+        ]),
+        None,
+        "t",
+    )
+    .unwrap();
+    let made = p
+        .artwork(Algorithm::Premium, &a, &meta(), Some(&style))
+        .await
+        .expect("stability image-to-image");
+    assert_eq!(made.engine, "stability:sdxl-1.0");
+    let sent = &st.received_requests().await.unwrap()[0];
+    let content_type = sent.headers.get("content-type").unwrap().to_str().unwrap();
+    assert!(
+        content_type.starts_with("multipart/form-data"),
+        "{content_type}"
+    );
+    let text = body_text(sent);
+    for field in [
+        "name=\"init_image\"",
+        "name=\"init_image_mode\"",
+        "IMAGE_STRENGTH",
+        "name=\"image_strength\"",
+        "name=\"text_prompts[0][text]\"",
+        "name=\"text_prompts[1][weight]\"",
+    ] {
+        assert!(text.contains(field), "missing {field}");
+    }
+    assert!(
+        sent.body.windows(4).any(|w| w == b"\x89PNG"),
+        "the reference travels as a PNG file"
+    );
+
+    // gpt-image-1: the edits endpoint, multipart, the reference as `image`.
+    let oa = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v1/images/edits"))
+        .and(header("authorization", "Bearer sk-test"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"created": 1, "data": [{"b64_json": b64(&png_bytes())}]})),
+        )
+        .expect(1)
+        .mount(&oa)
+        .await;
+    let p = Providers::new(
+        config(&[
+            ("OPENAI_API_KEY", "sk-test"),
+            ("OPENAI_BASE_URL", &oa.uri()),
+            ("OPENAI_IMAGE_MODEL", "gpt-image-1"),
+        ]),
+        None,
+        "t",
+    )
+    .unwrap();
+    let made = p
+        .artwork(Algorithm::Pro, &a, &meta(), Some(&style))
+        .await
+        .expect("gpt-image edits");
+    assert_eq!(made.engine, "openai:gpt-image-1");
+    let text = body_text(&oa.received_requests().await.unwrap()[0]);
+    for field in [
+        "name=\"image\"",
+        "name=\"model\"",
+        "gpt-image-1",
+        "name=\"prompt\"",
+        "name=\"size\"",
+        "1536x1024",
+    ] {
+        assert!(text.contains(field), "missing {field}");
+    }
+
+    // Gemini: the reference as an extra inline_data part of the same request.
+    let g = MockServer::start().await;
+    Mock::given(path("/v1beta/models/gemini-2.5-flash-image:generateContent"))
+        .and(header("x-goog-api-key", "g-test"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "candidates": [{"content": {"role": "model", "parts": [{"inlineData": {"mimeType": "image/png", "data": b64(&png_bytes())}}]}, "finishReason": "STOP"}]
+        })))
+        .expect(1)
+        .mount(&g)
+        .await;
+    let p = Providers::new(
+        config(&[("GEMINI_API_KEY", "g-test"), ("GEMINI_BASE_URL", &g.uri())]),
+        None,
+        "t",
+    )
+    .unwrap();
+    p.artwork(Algorithm::Pro, &a, &meta(), Some(&style))
+        .await
+        .expect("gemini with a reference");
+    let body: Value =
+        serde_json::from_slice(&g.received_requests().await.unwrap()[0].body).unwrap();
+    let parts = body["contents"][0]["parts"].as_array().unwrap();
+    let image = parts
+        .iter()
+        .find_map(|p| p.get("inline_data"))
+        .expect("an image part");
+    assert_eq!(image["mime_type"], "image/png");
+    let png = base64::engine::general_purpose::STANDARD
+        .decode(image["data"].as_str().unwrap())
+        .unwrap();
+    let sent = image::load_from_memory(&png).unwrap();
+    assert_eq!((sent.width(), sent.height()), (1344, 768));
 }

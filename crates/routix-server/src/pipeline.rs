@@ -269,6 +269,7 @@ impl Engine {
         algorithm: Algorithm,
         analysis: &Analysis,
         template: &Template,
+        style: Option<&DynamicImage>,
     ) -> Artwork {
         if algorithm == Algorithm::Basic {
             return Artwork {
@@ -280,7 +281,7 @@ impl Engine {
         }
         match self
             .providers
-            .artwork(algorithm, analysis, &template.meta)
+            .artwork(algorithm, analysis, &template.meta, style)
             .await
         {
             Ok(made) => {
@@ -437,6 +438,19 @@ impl Engine {
             .as_ref()
             .filter(|_| analysis.colors.is_empty())
             .and_then(|r| palette_from_dna(&r.style_dna));
+        // Providers that take an image get the reference itself as a style guide.
+        let style = match (&reference, job.algorithm) {
+            (Some(r), Algorithm::Premium | Algorithm::Pro) => {
+                match deps.blobs.get(&r.storage_key).await {
+                    Ok(bytes) => image::load_from_memory(&bytes).ok(),
+                    Err(e) => {
+                        tracing::warn!(error = %e, item = %r.id, "bank reference image unreadable");
+                        None
+                    }
+                }
+            }
+            _ => None,
+        };
 
         tracker
             .enter(
@@ -499,7 +513,9 @@ impl Engine {
                 (art, key)
             }
             None => {
-                let art = self.artwork(job.algorithm, &analysis, &template).await;
+                let art = self
+                    .artwork(job.algorithm, &analysis, &template, style.as_ref())
+                    .await;
                 let key = match &art.image {
                     Some(img) => Some(store_artwork(img, deps).await?),
                     None => None,
@@ -560,7 +576,9 @@ impl Engine {
                 let art = if job.algorithm == Algorithm::Basic {
                     None
                 } else {
-                    self.artwork(job.algorithm, &analysis, &other).await.image
+                    self.artwork(job.algorithm, &analysis, &other, style.as_ref())
+                        .await
+                        .image
                 };
                 let image = Picture::choose(art, &references);
                 let subjects = if image.is_none() {

@@ -1,5 +1,6 @@
 //! Gemini image output: generateContent on an image model, image as inline data.
 
+use base64::Engine as _;
 use reqwest::Client;
 use serde_json::{json, Value};
 
@@ -9,8 +10,18 @@ use crate::{analysis::send, prompt::ArtworkPrompt, ProviderError};
 const PROVIDER: &str = "gemini";
 
 pub fn request_body(prompt: &ArtworkPrompt) -> Value {
+    let mut parts =
+        vec![json!({"text": format!("{} Avoid: {}.", prompt.positive, prompt.negative)})];
+    // A style reference goes in as an extra image part, with what to take from it.
+    if let Some(reference) = &prompt.style_reference {
+        parts.push(json!({"text": "Follow the style, palette and composition of this reference thumbnail, without copying it."}));
+        parts.push(json!({"inline_data": {
+            "mime_type": "image/png",
+            "data": base64::engine::general_purpose::STANDARD.encode(reference.as_slice()),
+        }}));
+    }
     json!({
-        "contents": [{"role": "user", "parts": [{"text": format!("{} Avoid: {}.", prompt.positive, prompt.negative)}]}],
+        "contents": [{"role": "user", "parts": parts}],
         "generationConfig": {"responseModalities": ["IMAGE"], "imageConfig": {"aspectRatio": "16:9"}}
     })
 }

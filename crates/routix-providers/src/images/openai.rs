@@ -1,6 +1,6 @@
 //! OpenAI images: DALL-E 3 (hd, vivid, 1792x1024) or gpt-image-1 (1536x1024, high).
 
-use reqwest::Client;
+use reqwest::{multipart, Client};
 use serde_json::{json, Value};
 
 use super::decode_b64;
@@ -12,11 +12,32 @@ pub fn request_body(model: &str, prompt: &ArtworkPrompt) -> Value {
     // DALL-E has no negative prompt: fold the exclusions into the prompt.
     let text = format!("{} Avoid: {}.", prompt.positive, prompt.negative);
     let text: String = text.chars().take(4000).collect();
-    if model == "gpt-image-1" {
+    if model.starts_with("gpt-image") {
         json!({"model": model, "prompt": text, "n": 1, "size": "1536x1024", "quality": "high", "output_format": "png"})
     } else {
         json!({"model": model, "prompt": text, "n": 1, "size": "1792x1024", "quality": "hd", "style": "vivid", "response_format": "b64_json"})
     }
+}
+
+/// The gpt-image edits form: the style reference as `image`, the prompt asking for its look.
+pub fn edit_form(model: &str, prompt: &ArtworkPrompt, reference: &[u8]) -> multipart::Form {
+    let text = format!(
+        "A new YouTube thumbnail artwork in the style, palette and composition of this reference (not a copy of it): {} Avoid: {}.",
+        prompt.positive, prompt.negative
+    );
+    multipart::Form::new()
+        .text("model", model.to_string())
+        .text("prompt", text.chars().take(4000).collect::<String>())
+        .text("n", "1")
+        .text("size", "1536x1024")
+        .text("quality", "high")
+        .part(
+            "image",
+            multipart::Part::bytes(reference.to_vec())
+                .file_name("reference.png")
+                .mime_str("image/png")
+                .unwrap_or_else(|_| multipart::Part::bytes(Vec::new())),
+        )
 }
 
 pub async fn generate(
@@ -26,13 +47,16 @@ pub async fn generate(
     model: &str,
     prompt: &ArtworkPrompt,
 ) -> Result<Vec<u8>, ProviderError> {
-    let body = send(
-        PROVIDER,
-        http.post(format!("{base}/v1/images/generations"))
-            .bearer_auth(key)
+    // gpt-image takes a reference image through its edits endpoint; DALL-E 3 takes none.
+    let request = match (&prompt.style_reference, model.starts_with("gpt-image")) {
+        (Some(reference), true) => http
+            .post(format!("{base}/v1/images/edits"))
+            .multipart(edit_form(model, prompt, reference)),
+        _ => http
+            .post(format!("{base}/v1/images/generations"))
             .json(&request_body(model, prompt)),
-    )
-    .await?;
+    };
+    let body = send(PROVIDER, request.bearer_auth(key)).await?;
     let item = &body["data"][0];
     if let Some(b64) = item["b64_json"].as_str() {
         return decode_b64(PROVIDER, b64);

@@ -23,20 +23,50 @@ pub fn v1_body(prompt: &ArtworkPrompt) -> Value {
     })
 }
 
+/// How much of a style reference image-to-image keeps (0: none of it, 1: all).
+pub const STYLE_STRENGTH: f32 = 0.35;
+
+/// The v1 image-to-image form: the reference as `init_image`, kept at [`STYLE_STRENGTH`].
+pub fn v1_style_form(prompt: &ArtworkPrompt, reference: &[u8]) -> multipart::Form {
+    multipart::Form::new()
+        .text("text_prompts[0][text]", prompt.positive.clone())
+        .text("text_prompts[0][weight]", "1")
+        .text("text_prompts[1][text]", prompt.negative.clone())
+        .text("text_prompts[1][weight]", "-1")
+        .text("init_image_mode", "IMAGE_STRENGTH")
+        .text("image_strength", STYLE_STRENGTH.to_string())
+        .text("cfg_scale", "7")
+        .text("samples", "1")
+        .text("steps", "30")
+        .part(
+            "init_image",
+            multipart::Part::bytes(reference.to_vec())
+                .file_name("reference.png")
+                .mime_str("image/png")
+                .unwrap_or_else(|_| multipart::Part::bytes(Vec::new())),
+        )
+}
+
 pub async fn generate_v1(
     http: &Client,
     base: &str,
     key: &str,
     prompt: &ArtworkPrompt,
 ) -> Result<Vec<u8>, ProviderError> {
+    let engine = format!("{base}/v1/generation/stable-diffusion-xl-1024-v1-0");
+    let request = match &prompt.style_reference {
+        Some(reference) => http
+            .post(format!("{engine}/image-to-image"))
+            .multipart(v1_style_form(prompt, reference)),
+        None => http
+            .post(format!("{engine}/text-to-image"))
+            .json(&v1_body(prompt)),
+    };
     let body = send(
         PROVIDER,
-        http.post(format!(
-            "{base}/v1/generation/stable-diffusion-xl-1024-v1-0/text-to-image"
-        ))
-        .bearer_auth(key)
-        .header("Accept", "application/json")
-        .json(&v1_body(prompt)),
+        request
+            .bearer_auth(key)
+            .header("Accept", "application/json"),
     )
     .await?;
     let artifact = &body["artifacts"][0];

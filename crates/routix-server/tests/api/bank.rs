@@ -510,3 +510,83 @@ crate::both! {
         assert_eq!(named["reference_bank_id"], Value::Null, "the item is off: {named}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn premium_sends_the_bank_reference_to_stability_as_image_to_image() {
+    use base64::Engine as _;
+    use wiremock::{
+        matchers::{header as h, method, path},
+        Mock, MockServer, ResponseTemplate,
+    };
+    let art = encoded(
+        image::RgbImage::from_pixel(1344, 768, image::Rgb([40, 20, 90])),
+        image::ImageFormat::Png,
+    );
+    let stability = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(
+            "/v1/generation/stable-diffusion-xl-1024-v1-0/image-to-image",
+        ))
+        .and(h("authorization", "Bearer st-key"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"artifacts": [{
+                "base64": base64::engine::general_purpose::STANDARD.encode(&art),
+                "seed": 7, "finishReason": "SUCCESS"
+            }]})),
+        )
+        .expect(1)
+        .mount(&stability)
+        .await;
+    let uri = stability.uri();
+    let app = TestApp::spawn(
+        crate::helpers::Backend::Sqlite,
+        &[
+            ("STABILITY_API_KEY", "st-key"),
+            ("STABILITY_BASE_URL", uri.as_str()),
+        ],
+    )
+    .await;
+    let admin = admin_token(&app, "bank-premium-admin@example.com").await;
+    let res = upload(
+        &app,
+        Some(&admin),
+        two_tone([18, 13, 31], [123, 47, 247]),
+        "castle.png",
+        &[("title", "Boss fight in a dark castle"), ("tags", "gaming")],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let item: Value = res.json().await.unwrap();
+    let token = app.token_for("bank-premium@example.com").await;
+    let g: Value = app
+        .post_json(
+            "/api/v1/generations",
+            Some(&token),
+            json!({"prompt": "gaming video, final boss fight", "algorithm": "premium"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = g["id"].as_str().unwrap().to_string();
+    let mut done = Value::Null;
+    for _ in 0..600 {
+        done = app
+            .get(&format!("/api/v1/generations/{id}"), Some(&token))
+            .await
+            .json()
+            .await
+            .unwrap();
+        if done["status"] == "completed" || done["status"] == "failed" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(done["status"], "completed", "{done}");
+    assert_eq!(done["engine"], "stability:sdxl-1.0", "{done}");
+    assert_eq!(done["reference_bank_id"], item["items"][0]["id"]);
+    // The fake saw the reference as the init image (expect(1) on the image-to-image path).
+    let sent = &stability.received_requests().await.unwrap()[0];
+    assert!(String::from_utf8_lossy(&sent.body).contains("name=\"init_image\""));
+    stability.verify().await;
+}

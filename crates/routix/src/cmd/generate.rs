@@ -134,7 +134,9 @@ async fn make(
         eprintln!("   template {}", template.meta.id);
     }
     say(Stage::CreatingArtwork);
-    let art = engine.artwork(args.algorithm, &analysis, &template).await;
+    let art = engine
+        .artwork(args.algorithm, &analysis, &template, None)
+        .await;
     if verbose {
         match &art.fallback_reason {
             Some(reason) => eprintln!("   engine {} (fell back: {reason})", art.engine),
