@@ -641,8 +641,15 @@ impl Engine {
             details["variants"] = json!(variants);
         }
         if let Some(r) = &reference {
-            if let Err(e) = deps.db.bank_item_used(r.id, true).await {
-                tracing::warn!(error = %e, item = %r.id, "could not count a bank item's use");
+            match deps.db.bank_item_used(r.id, true).await {
+                Ok(()) => {
+                    if let Ok(updated) = deps.db.bank_item(r.id).await {
+                        crate::bank::reindex(&deps.bank, &updated);
+                    }
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, item = %r.id, "could not count a bank item's use")
+                }
             }
         }
         Ok(Finished {

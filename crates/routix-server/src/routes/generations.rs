@@ -541,8 +541,14 @@ pub async fn rate(
         .map_err(store_404)?;
     // The bank item it followed learns the verdict too.
     if let Some(item) = reference {
-        if let Err(e) = state.db.bank_item_rated(item, before, req.value).await {
-            tracing::warn!(error = %e, %item, "could not count a bank item's rating");
+        match state.db.bank_item_rated(item, before, req.value).await {
+            // Its rank moves with the verdict at once.
+            Ok(()) => {
+                if let Ok(updated) = state.db.bank_item(item).await {
+                    crate::bank::reindex(&state.bank_index, &updated);
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, %item, "could not count a bank item's rating"),
         }
     }
     metrics::counter!("generation_ratings_total", "value" => req.value.to_string()).increment(1);

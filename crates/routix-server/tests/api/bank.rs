@@ -590,3 +590,30 @@ async fn premium_sends_the_bank_reference_to_stability_as_image_to_image() {
     assert!(String::from_utf8_lossy(&sent.body).contains("name=\"init_image\""));
     stability.verify().await;
 }
+
+crate::both! {
+    async fn style_dna_tells_a_loud_dark_look_from_a_calm_pastel_one(app) {
+        let admin = admin_token(&app, "bank-dna@example.com").await;
+        let loud = encoded(
+            image::RgbImage::from_fn(640, 360, |x, y| {
+                if (x / 16 + y / 16) % 2 == 0 { image::Rgb([220, 20, 20]) } else { image::Rgb([10, 10, 10]) }
+            }),
+            image::ImageFormat::Png,
+        );
+        let pastel = encoded(
+            image::RgbImage::from_fn(640, 360, |x, _| {
+                let t = x as f32 / 640.0;
+                image::Rgb([(255.0 - 40.0 * t) as u8, (220.0 + 10.0 * t) as u8, (230.0 + 20.0 * t) as u8])
+            }),
+            image::ImageFormat::Png,
+        );
+        let dna = |res: Value| res["items"][0]["style_dna"].clone();
+        let loud = dna(upload(&app, Some(&admin), loud, "loud.png", &[]).await.json().await.unwrap());
+        let pastel = dna(upload(&app, Some(&admin), pastel, "pastel.png", &[]).await.json().await.unwrap());
+        assert!(loud["brightness"].as_f64().unwrap() < 0.4, "{loud}");
+        assert!(loud["energy"].as_u64().unwrap() >= 8, "{loud}");
+        assert!(pastel["brightness"].as_f64().unwrap() > 0.7, "{pastel}");
+        assert!(pastel["energy"].as_u64().unwrap() <= 3, "{pastel}");
+        assert!(pastel["saturation"].as_f64().unwrap() < loud["saturation"].as_f64().unwrap());
+    }
+}
