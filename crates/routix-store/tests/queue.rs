@@ -8,90 +8,10 @@ use routix_store::{
     users::{NewUser, Role},
     Db, GenerationId, StoreError, UserId,
 };
-use sqlx::{Connection, Executor, PgConnection};
 
-const ADMIN_PG_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+mod common;
+
 const LEASE: Duration = Duration::from_secs(30);
-
-struct TestDb {
-    db: Db,
-    _dir: Option<tempfile::TempDir>,
-    pg_name: Option<String>,
-}
-
-impl Drop for TestDb {
-    fn drop(&mut self) {
-        if let Some(name) = self.pg_name.take() {
-            let _ = std::thread::spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .unwrap();
-                rt.block_on(async move {
-                    if let Ok(mut c) = PgConnection::connect(ADMIN_PG_URL).await {
-                        let _ = c
-                            .execute(
-                                format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str(),
-                            )
-                            .await;
-                    }
-                });
-            })
-            .join();
-        }
-    }
-}
-
-async fn sqlite() -> TestDb {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}/t.db", dir.path().display());
-    let db = Db::connect(&url, 4).await.unwrap();
-    db.migrate().await.unwrap();
-    TestDb {
-        db,
-        _dir: Some(dir),
-        pg_name: None,
-    }
-}
-
-async fn postgres() -> Option<TestDb> {
-    let Ok(mut admin) = PgConnection::connect(ADMIN_PG_URL).await else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "PostgreSQL is required in CI"
-        );
-        return None;
-    };
-    let name = format!("routix_store_{}", uuid::Uuid::new_v4().simple());
-    admin
-        .execute(format!("CREATE DATABASE {name}").as_str())
-        .await
-        .unwrap();
-    let db = Db::connect(&format!("postgres://postgres@127.0.0.1:5432/{name}"), 4)
-        .await
-        .unwrap();
-    db.migrate().await.unwrap();
-    Some(TestDb {
-        db,
-        _dir: None,
-        pg_name: Some(name),
-    })
-}
-
-macro_rules! both {
-    ($(async fn $name:ident($db:ident) $body:block)*) => {$(
-        mod $name {
-            use super::*;
-            async fn body($db: &Db) $body
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() { body(&super::sqlite().await.db).await }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                if let Some(t) = super::postgres().await { body(&t.db).await }
-            }
-        }
-    )*};
-}
 
 async fn user(db: &Db, credits: i64) -> UserId {
     let email = format!("{}@example.com", uuid::Uuid::new_v4().simple());
@@ -150,7 +70,7 @@ async fn assert_books_balance(db: &Db, user: UserId, expected: i64) {
     );
 }
 
-both! {
+crate::both! {
     async fn enqueue_reserves_and_completion_settles_once(db) {
         let u = user(db, 10).await;
         let g = db.enqueue_generation(job(u, Algorithm::Premium)).await.unwrap();

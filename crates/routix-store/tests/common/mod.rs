@@ -92,6 +92,8 @@ macro_rules! both {
     )*};
 }
 
+/// An account to own records (not every test file needs one).
+#[allow(dead_code)]
 pub async fn user(db: &Db) -> UserId {
     let email = format!("{}@example.com", uuid::Uuid::new_v4().simple());
     db.create_user(NewUser {
