@@ -8,8 +8,8 @@ use std::sync::Arc;
 
 use image::{DynamicImage, RgbaImage};
 use routix_core::{
-    analyzer::Correction, matching, subjects::Subject, Algorithm, Analysis, Rgb, Stage,
-    TemplateMeta,
+    analyzer::Correction, bank::Place, matching, subjects::Subject, Algorithm, Analysis, Rgb,
+    Stage, TemplateMeta,
 };
 use routix_render::{Fit, OutputFormat, RenderRequest, Template, TemplateLibrary};
 use routix_store::{blobs::content_key, generations::Generation};
@@ -262,6 +262,42 @@ impl Engine {
             .ok_or_else(|| "no templates are installed".to_string())
     }
 
+    /// The best layout whose headline sits on `side`, if one scores within 30 points of
+    /// the best match (less than a category's worth: the reference steers within the kind
+    /// of video, it does not change it).
+    fn layout_on_side(
+        &self,
+        analysis: &Analysis,
+        has_photo: bool,
+        performance: &std::collections::HashMap<String, f32>,
+        side: Place,
+    ) -> Option<Template> {
+        let metas: Vec<_> = self
+            .templates
+            .all()
+            .iter()
+            .map(|t| t.meta.clone())
+            .collect();
+        let mut ranked = matching::match_templates(
+            analysis,
+            &metas,
+            &matching::MatchOptions {
+                limit: metas.len(),
+                has_reference_image: has_photo,
+            },
+        );
+        matching::apply_performance(&mut ranked, |id| {
+            Some(performance.get(id).copied().unwrap_or(0.0))
+        });
+        let best = ranked.first()?.match_score;
+        ranked
+            .iter()
+            .take_while(|m| m.match_score >= best - 30.0)
+            .filter_map(|m| self.templates.get(&m.template_id.0))
+            .find(|t| headline_side(t) == Some(side))
+            .cloned()
+    }
+
     /// Stage 3: provider artwork for premium and pro, along their fallback chain; the
     /// compositor otherwise (and when every provider failed or none is configured).
     pub async fn artwork(
@@ -473,6 +509,18 @@ impl Engine {
                 &performance,
             )
             .map_err(JobError::Failed)?;
+        // A reference with its text on one side prefers a near-best layout that puts the
+        // headline there too (left-to-right requests; Persian ones are mirrored anyway).
+        let unasked = edit.template_id.is_none() && job.requested_template.is_none();
+        let template = match reference.as_ref().map(|r| r.style_dna.composition.text) {
+            Some(side @ (Place::Left | Place::Right))
+                if unasked && analysis.direction == routix_core::Direction::Ltr =>
+            {
+                self.layout_on_side(&analysis, has_photo, &performance, side)
+                    .unwrap_or(template)
+            }
+            _ => template,
+        };
 
         tracker
             .enter(
@@ -684,6 +732,27 @@ impl Engine {
             .map_err(|e| JobError::Failed(format!("could not store the preview: {e}")))?;
         Ok((result_key, preview_key, size))
     }
+}
+
+/// Which side of the frame a layout's headline sits on: left or right of the middle fifth.
+fn headline_side(t: &Template) -> Option<Place> {
+    t.layers.iter().find_map(|l| match l {
+        routix_render::Layer::Text {
+            slot: routix_render::Slot::Headline,
+            area,
+            ..
+        } => {
+            let center = area[0] + area[2] / 2.0;
+            Some(if center < 540.0 {
+                Place::Left
+            } else if center > 740.0 {
+                Place::Right
+            } else {
+                Place::Center
+            })
+        }
+        _ => None,
+    })
 }
 
 /// The least search score at which a bank item counts as the request's reference.

@@ -617,3 +617,57 @@ crate::both! {
         assert!(pastel["saturation"].as_f64().unwrap() < loud["saturation"].as_f64().unwrap());
     }
 }
+
+crate::both! {
+    async fn a_reference_with_its_text_on_the_right_picks_a_layout_with_the_headline_there(app) {
+        // A designer's look with the headline on the right: one of the layouts, rendered.
+        let library = routix_render::TemplateLibrary::builtin().unwrap();
+        let headline_x = |id: &str| {
+            library.get(id).unwrap().layers.iter().find_map(|l| match l {
+                routix_render::Layer::Text { slot: routix_render::Slot::Headline, area, .. } => Some(area[0] + area[2] / 2.0),
+                _ => None,
+            }).unwrap()
+        };
+        let look = routix_render::render(
+            library.get("cooking-recipe-circle").unwrap(),
+            &routix_render::RenderRequest { subjects: vec!["🍝".into()], ..routix_render::RenderRequest::titled("CREAMY PASTA") },
+        ).unwrap().image;
+        let mut png = Cursor::new(Vec::new());
+        image::DynamicImage::ImageRgba8(look).write_to(&mut png, image::ImageFormat::Png).unwrap();
+        let token = app.token_for("bank-side@example.com").await;
+        let before: Value = {
+            let g: Value = app.post_json("/api/v1/generations", Some(&token), json!({"prompt": "easy pasta in 10 minutes"})).await.json().await.unwrap();
+            wait_done(&app, &token, g["id"].as_str().unwrap()).await
+        };
+        let admin = admin_token(&app, "bank-side-admin@example.com").await;
+        let res = upload(&app, Some(&admin), png.into_inner(), "creamy.png", &[("title", "Creamy pasta in ten minutes"), ("tags", "cooking,pasta")]).await;
+        assert_eq!(res.status(), StatusCode::CREATED);
+        let item: Value = res.json().await.unwrap();
+        assert_eq!(item["items"][0]["style_dna"]["composition"]["text"], "right", "{item}");
+        let after: Value = {
+            let g: Value = app.post_json("/api/v1/generations", Some(&token), json!({"prompt": "easy pasta in 10 minutes"})).await.json().await.unwrap();
+            wait_done(&app, &token, g["id"].as_str().unwrap()).await
+        };
+        assert_eq!(after["reference_bank_id"], item["items"][0]["id"]);
+        let side = headline_x(after["template_id"].as_str().unwrap());
+        assert!(side > 740.0, "{} has its headline at x {side}", after["template_id"]);
+        assert!(headline_x(before["template_id"].as_str().unwrap()) <= 740.0 || before["template_id"] == after["template_id"]);
+    }
+}
+
+async fn wait_done(app: &TestApp, token: &str, id: &str) -> Value {
+    for _ in 0..600 {
+        let g: Value = app
+            .get(&format!("/api/v1/generations/{id}"), Some(token))
+            .await
+            .json()
+            .await
+            .unwrap();
+        if g["status"] == "completed" || g["status"] == "failed" {
+            assert_eq!(g["status"], "completed", "{g}");
+            return g;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("generation {id} did not finish");
+}
