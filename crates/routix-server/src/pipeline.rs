@@ -237,41 +237,22 @@ impl Engine {
                 .cloned()
                 .ok_or_else(|| format!("template {id:?} no longer exists"));
         }
-        let metas: Vec<_> = self
-            .templates
-            .all()
-            .iter()
-            .map(|t| t.meta.clone())
-            .collect();
-        let mut best = matching::match_templates(
-            analysis,
-            &metas,
-            &matching::MatchOptions {
-                limit: metas.len(),
-                has_reference_image: has_reference,
-            },
-        );
-        // A template with no record yet is neither lifted nor lowered.
-        matching::apply_performance(&mut best, |id| {
-            Some(performance.get(id).copied().unwrap_or(0.0))
-        });
-        best.first()
+        self.ranked(analysis, has_reference, performance)
+            .first()
             .and_then(|m| self.templates.get(&m.template_id.0))
             .or_else(|| self.templates.all().first())
             .cloned()
             .ok_or_else(|| "no templates are installed".to_string())
     }
 
-    /// The best layout whose headline sits on `side`, if one scores within 30 points of
-    /// the best match (less than a category's worth: the reference steers within the kind
-    /// of video, it does not change it).
-    fn layout_on_side(
+    /// Every template, best match first, with how each has done with creators counted in
+    /// (a template with no record yet is neither lifted nor lowered).
+    fn ranked(
         &self,
         analysis: &Analysis,
         has_photo: bool,
         performance: &std::collections::HashMap<String, f32>,
-        side: Place,
-    ) -> Option<Template> {
+    ) -> Vec<matching::TemplateMatch> {
         let metas: Vec<_> = self
             .templates
             .all()
@@ -289,6 +270,20 @@ impl Engine {
         matching::apply_performance(&mut ranked, |id| {
             Some(performance.get(id).copied().unwrap_or(0.0))
         });
+        ranked
+    }
+
+    /// The best layout whose headline sits on `side`, if one scores within 30 points of
+    /// the best match (less than a category's worth: the reference steers within the kind
+    /// of video, it does not change it).
+    fn layout_on_side(
+        &self,
+        analysis: &Analysis,
+        has_photo: bool,
+        performance: &std::collections::HashMap<String, f32>,
+        side: Place,
+    ) -> Option<Template> {
+        let ranked = self.ranked(analysis, has_photo, performance);
         let best = ranked.first()?.match_score;
         ranked
             .iter()

@@ -466,16 +466,7 @@ crate::both! {
             let (app, token) = (&app, token.clone());
             async move {
                 let g: Value = app.post_json("/api/v1/generations", Some(&token), json!({"prompt": prompt})).await.json().await.unwrap();
-                let id = g["id"].as_str().unwrap().to_string();
-                for _ in 0..600 {
-                    let g: Value = app.get(&format!("/api/v1/generations/{id}"), Some(&token)).await.json().await.unwrap();
-                    if g["status"] == "completed" || g["status"] == "failed" {
-                        assert_eq!(g["status"], "completed", "{g}");
-                        return g;
-                    }
-                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-                }
-                panic!("generation did not finish");
+                wait_done(app, &token, g["id"].as_str().unwrap()).await
             }
         };
         // A request the look does not fit is made without it.
@@ -568,20 +559,7 @@ async fn premium_sends_the_bank_reference_to_stability_as_image_to_image() {
         .json()
         .await
         .unwrap();
-    let id = g["id"].as_str().unwrap().to_string();
-    let mut done = Value::Null;
-    for _ in 0..600 {
-        done = app
-            .get(&format!("/api/v1/generations/{id}"), Some(&token))
-            .await
-            .json()
-            .await
-            .unwrap();
-        if done["status"] == "completed" || done["status"] == "failed" {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    let done = wait_done(&app, &token, g["id"].as_str().unwrap()).await;
     assert_eq!(done["status"], "completed", "{done}");
     assert_eq!(done["engine"], "stability:sdxl-1.0", "{done}");
     assert_eq!(done["reference_bank_id"], item["items"][0]["id"]);
@@ -655,19 +633,9 @@ crate::both! {
     }
 }
 
+/// Waits for a generation that must complete.
 async fn wait_done(app: &TestApp, token: &str, id: &str) -> Value {
-    for _ in 0..600 {
-        let g: Value = app
-            .get(&format!("/api/v1/generations/{id}"), Some(token))
-            .await
-            .json()
-            .await
-            .unwrap();
-        if g["status"] == "completed" || g["status"] == "failed" {
-            assert_eq!(g["status"], "completed", "{g}");
-            return g;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    panic!("generation {id} did not finish");
+    let g = crate::helpers::finished(app, token, id).await;
+    assert_eq!(g["status"], "completed", "{g}");
+    g
 }

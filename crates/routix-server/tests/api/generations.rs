@@ -6,24 +6,7 @@ use std::time::Duration;
 use reqwest::{header, Method, StatusCode};
 use serde_json::{json, Value};
 
-use crate::helpers::{Backend, TestApp};
-
-/// Polls until the generation is finished (or 60 s pass).
-async fn finished(app: &TestApp, token: &str, id: &str) -> Value {
-    for _ in 0..600 {
-        let g: Value = app
-            .get(&format!("/api/v1/generations/{id}"), Some(token))
-            .await
-            .json()
-            .await
-            .unwrap();
-        if ["completed", "failed", "cancelled"].contains(&g["status"].as_str().unwrap()) {
-            return g;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("generation {id} did not finish");
-}
+use crate::helpers::{finished, Backend, TestApp};
 
 /// Asks for a generation and waits for it to complete (it must).
 async fn generated(app: &TestApp, token: &str, body: Value) -> Value {

@@ -230,3 +230,20 @@ pub async fn error_code(res: Response) -> String {
         .expect("error.code")
         .to_string()
 }
+
+/// Polls until the generation is finished (or 60 s pass).
+pub async fn finished(app: &TestApp, token: &str, id: &str) -> Value {
+    for _ in 0..600 {
+        let g: Value = app
+            .get(&format!("/api/v1/generations/{id}"), Some(token))
+            .await
+            .json()
+            .await
+            .unwrap();
+        if ["completed", "failed", "cancelled"].contains(&g["status"].as_str().unwrap()) {
+            return g;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("generation {id} did not finish");
+}
