@@ -462,13 +462,7 @@ crate::both! {
         let item: Value = res.json().await.unwrap();
         let item_id = item["items"][0]["id"].as_str().unwrap().to_string();
         let token = app.token_for("bank-steer@example.com").await;
-        let make = |prompt: &'static str| {
-            let (app, token) = (&app, token.clone());
-            async move {
-                let g: Value = app.post_json("/api/v1/generations", Some(&token), json!({"prompt": prompt})).await.json().await.unwrap();
-                wait_done(app, &token, g["id"].as_str().unwrap()).await
-            }
-        };
+        let make = |prompt: &'static str| crate::helpers::generated(&app, &token, json!({"prompt": prompt}));
         // A request the look does not fit is made without it.
         let unrelated = make("my dog reacts to a robot vacuum").await;
         assert!(unrelated["reference_bank_id"].is_null(), "{unrelated}");
@@ -528,15 +522,7 @@ async fn premium_sends_the_bank_reference_to_stability_as_image_to_image() {
         .expect(1)
         .mount(&stability)
         .await;
-    let uri = stability.uri();
-    let app = TestApp::spawn(
-        crate::helpers::Backend::Sqlite,
-        &[
-            ("STABILITY_API_KEY", "st-key"),
-            ("STABILITY_BASE_URL", uri.as_str()),
-        ],
-    )
-    .await;
+    let app = crate::helpers::with_stability(&stability.uri()).await;
     let admin = admin_token(&app, "bank-premium-admin@example.com").await;
     let res = upload(
         &app,
@@ -549,17 +535,12 @@ async fn premium_sends_the_bank_reference_to_stability_as_image_to_image() {
     assert_eq!(res.status(), StatusCode::CREATED);
     let item: Value = res.json().await.unwrap();
     let token = app.token_for("bank-premium@example.com").await;
-    let g: Value = app
-        .post_json(
-            "/api/v1/generations",
-            Some(&token),
-            json!({"prompt": "gaming video, final boss fight", "algorithm": "premium"}),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
-    let done = wait_done(&app, &token, g["id"].as_str().unwrap()).await;
+    let done = crate::helpers::generated(
+        &app,
+        &token,
+        json!({"prompt": "gaming video, final boss fight", "algorithm": "premium"}),
+    )
+    .await;
     assert_eq!(done["status"], "completed", "{done}");
     assert_eq!(done["engine"], "stability:sdxl-1.0", "{done}");
     assert_eq!(done["reference_bank_id"], item["items"][0]["id"]);
@@ -613,29 +594,16 @@ crate::both! {
         let mut png = Cursor::new(Vec::new());
         image::DynamicImage::ImageRgba8(look).write_to(&mut png, image::ImageFormat::Png).unwrap();
         let token = app.token_for("bank-side@example.com").await;
-        let before: Value = {
-            let g: Value = app.post_json("/api/v1/generations", Some(&token), json!({"prompt": "easy pasta in 10 minutes"})).await.json().await.unwrap();
-            wait_done(&app, &token, g["id"].as_str().unwrap()).await
-        };
+        let before = crate::helpers::generated(&app, &token, json!({"prompt": "easy pasta in 10 minutes"})).await;
         let admin = admin_token(&app, "bank-side-admin@example.com").await;
         let res = upload(&app, Some(&admin), png.into_inner(), "creamy.png", &[("title", "Creamy pasta in ten minutes"), ("tags", "cooking,pasta")]).await;
         assert_eq!(res.status(), StatusCode::CREATED);
         let item: Value = res.json().await.unwrap();
         assert_eq!(item["items"][0]["style_dna"]["composition"]["text"], "right", "{item}");
-        let after: Value = {
-            let g: Value = app.post_json("/api/v1/generations", Some(&token), json!({"prompt": "easy pasta in 10 minutes"})).await.json().await.unwrap();
-            wait_done(&app, &token, g["id"].as_str().unwrap()).await
-        };
+        let after = crate::helpers::generated(&app, &token, json!({"prompt": "easy pasta in 10 minutes"})).await;
         assert_eq!(after["reference_bank_id"], item["items"][0]["id"]);
         let side = headline_x(after["template_id"].as_str().unwrap());
         assert!(side > 740.0, "{} has its headline at x {side}", after["template_id"]);
         assert!(headline_x(before["template_id"].as_str().unwrap()) <= 740.0 || before["template_id"] == after["template_id"]);
     }
-}
-
-/// Waits for a generation that must complete.
-async fn wait_done(app: &TestApp, token: &str, id: &str) -> Value {
-    let g = crate::helpers::finished(app, token, id).await;
-    assert_eq!(g["status"], "completed", "{g}");
-    g
 }

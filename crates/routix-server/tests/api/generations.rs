@@ -6,19 +6,7 @@ use std::time::Duration;
 use reqwest::{header, Method, StatusCode};
 use serde_json::{json, Value};
 
-use crate::helpers::{finished, Backend, TestApp};
-
-/// Asks for a generation and waits for it to complete (it must).
-async fn generated(app: &TestApp, token: &str, body: Value) -> Value {
-    let res = app
-        .post_json("/api/v1/generations", Some(token), body)
-        .await;
-    assert_eq!(res.status(), StatusCode::ACCEPTED);
-    let queued: Value = res.json().await.unwrap();
-    let g = finished(app, token, queued["id"].as_str().unwrap()).await;
-    assert_eq!(g["status"], "completed", "{g}");
-    g
-}
+use crate::helpers::{finished, generated, with_stability, Backend, TestApp};
 
 async fn credits(app: &TestApp, token: &str) -> i64 {
     let c: Value = app
@@ -511,15 +499,7 @@ async fn premium_uses_stability_and_fits_its_image_to_1280x720() {
     .expect(1)
     .mount(&stability)
     .await;
-    let uri = stability.uri();
-    let app = TestApp::spawn(
-        Backend::Sqlite,
-        &[
-            ("STABILITY_API_KEY", "st-key"),
-            ("STABILITY_BASE_URL", uri.as_str()),
-        ],
-    )
-    .await;
+    let app = with_stability(&stability.uri()).await;
     let token = app.token_for("premium-real@example.com").await;
     let g: Value = app
         .post_json(
@@ -710,15 +690,7 @@ async fn an_edit_of_provider_art_reuses_the_stored_artwork_without_calling_the_p
     .expect(1)
     .mount(&stability)
     .await;
-    let uri = stability.uri();
-    let app = TestApp::spawn(
-        Backend::Sqlite,
-        &[
-            ("STABILITY_API_KEY", "st-key"),
-            ("STABILITY_BASE_URL", uri.as_str()),
-        ],
-    )
-    .await;
+    let app = with_stability(&stability.uri()).await;
     let token = app.token_for("edit-premium@example.com").await;
     let original = generated(
         &app,

@@ -247,3 +247,27 @@ pub async fn finished(app: &TestApp, token: &str, id: &str) -> Value {
     }
     panic!("generation {id} did not finish");
 }
+
+/// Asks for a generation and waits for it to complete (it must).
+pub async fn generated(app: &TestApp, token: &str, body: Value) -> Value {
+    let res = app
+        .post_json("/api/v1/generations", Some(token), body)
+        .await;
+    assert_eq!(res.status(), StatusCode::ACCEPTED);
+    let queued: Value = res.json().await.unwrap();
+    let g = finished(app, token, queued["id"].as_str().unwrap()).await;
+    assert_eq!(g["status"], "completed", "{g}");
+    g
+}
+
+/// An app on SQLite whose Stability key and base URL point at a local fake.
+pub async fn with_stability(fake: &str) -> TestApp {
+    TestApp::spawn(
+        Backend::Sqlite,
+        &[
+            ("STABILITY_API_KEY", "st-key"),
+            ("STABILITY_BASE_URL", fake),
+        ],
+    )
+    .await
+}
