@@ -489,7 +489,6 @@ impl Template {
     /// best on the right with the subject on the left. Text keeps reading in its own
     /// direction; a photo is placed, not flipped.
     pub fn mirrored(&self) -> Template {
-        let flip_box = |a: &Rect| [DESIGN_WIDTH - a[0] - a[2], a[1], a[2], a[3]];
         let flip_fill = |f: &Fill| match f {
             Fill::Solid(p) => Fill::Solid(*p),
             Fill::Linear { from, to, angle } => Fill::Linear {
@@ -514,117 +513,63 @@ impl Template {
             Align::End => Align::Start,
             Align::Center => Align::Center,
         };
-        let layers = self
-            .layers
-            .iter()
-            .map(|layer| match layer.clone() {
-                Layer::Background { fill } => Layer::Background {
-                    fill: flip_fill(&fill),
-                },
-                Layer::Pattern {
-                    kind,
-                    color,
-                    opacity,
-                    spacing,
-                    area,
-                } => Layer::Pattern {
-                    kind,
-                    color,
-                    opacity,
-                    spacing,
-                    area: area.as_ref().map(flip_box),
-                },
+        let flip_box = |a: &mut Rect| a[0] = DESIGN_WIDTH - a[0] - a[2];
+        let mut layers = self.layers.clone();
+        for layer in &mut layers {
+            match layer {
+                Layer::Background { fill } => *fill = flip_fill(fill),
+                Layer::Pattern { area, .. } => {
+                    if let Some(a) = area {
+                        flip_box(a);
+                    }
+                }
                 Layer::Image {
                     area,
-                    focus,
-                    darken,
-                    blur,
-                    tint,
-                    tint_opacity,
-                    shape,
-                    border,
                     placeholder,
                     flip,
-                } => Layer::Image {
-                    area: flip_box(&area),
-                    focus,
-                    darken,
-                    blur,
-                    tint,
-                    tint_opacity,
-                    shape,
-                    border,
-                    placeholder: placeholder.as_ref().map(flip_fill),
-                    flip: !flip,
-                },
-                Layer::Subject {
-                    area,
-                    index,
-                    tilt,
-                    backdrop,
-                } => Layer::Subject {
-                    area: flip_box(&area),
-                    index,
-                    tilt: -tilt,
-                    backdrop,
-                },
+                    ..
+                } => {
+                    flip_box(area);
+                    if let Some(fill) = placeholder {
+                        *fill = flip_fill(fill);
+                    }
+                    *flip = !*flip;
+                }
+                Layer::Subject { area, tilt, .. } => {
+                    flip_box(area);
+                    *tilt = -*tilt;
+                }
                 Layer::Shape {
-                    kind,
                     area,
-                    color,
-                    opacity,
                     rotate,
                     shadow,
                     flip,
-                } => Layer::Shape {
-                    kind,
-                    area: flip_box(&area),
-                    color,
-                    opacity,
-                    rotate: -rotate,
-                    shadow: shadow.map(|s| Shadow { dx: -s.dx, ..s }),
-                    flip: !flip,
-                },
+                    ..
+                } => {
+                    flip_box(area);
+                    *rotate = -*rotate;
+                    if let Some(s) = shadow {
+                        s.dx = -s.dx;
+                    }
+                    *flip = !*flip;
+                }
                 Layer::Text {
-                    slot,
                     area,
-                    size,
-                    min_size,
-                    max_lines,
-                    line_height,
-                    color,
-                    highlight,
-                    stroke,
                     shadow,
-                    glow,
-                    uppercase,
                     align,
-                    valign,
-                    font,
-                    plate,
                     rotate,
-                } => Layer::Text {
-                    slot,
-                    area: flip_box(&area),
-                    size,
-                    min_size,
-                    max_lines,
-                    line_height,
-                    color,
-                    highlight,
-                    stroke,
-                    shadow: shadow.map(|s| Shadow { dx: -s.dx, ..s }),
-                    glow,
-                    uppercase,
-                    align: flip_align(align),
-                    valign,
-                    font,
-                    plate,
-                    rotate: -rotate,
-                },
-                other => other,
-            })
-            .collect();
+                    ..
+                } => {
+                    flip_box(area);
+                    if let Some(s) = shadow {
+                        s.dx = -s.dx;
+                    }
+                    *align = flip_align(*align);
+                    *rotate = -*rotate;
+                }
+                Layer::Noise { .. } | Layer::Vignette { .. } => {}
+            }
+        }
         Template {
             meta: self.meta.clone(),
             layers,
