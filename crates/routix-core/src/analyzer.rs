@@ -306,6 +306,11 @@ pub fn composition(text: &str) -> Option<&'static str> {
     }
 }
 
+/// The mood `prompt` names outright ("calm", «هیجانی»), if any — no category default.
+pub fn named_mood(prompt: &str) -> Option<&'static str> {
+    pick(&normalise(prompt), MOOD_CUES)
+}
+
 fn pick(text: &str, table: &[(&'static str, &[&str])]) -> Option<&'static str> {
     table
         .iter()

@@ -62,3 +62,50 @@ pub struct StyleDna {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub has_face: Option<bool>,
 }
+
+/// How loud a mood is on the style DNA's energy scale (1 calm … 10 loud), for the moods
+/// the analyzer, the templates and the vision model name; `None` for a word it does not
+/// know.
+pub fn mood_energy(mood: &str) -> Option<u8> {
+    Some(match mood.trim().to_lowercase().as_str() {
+        "calm" | "peaceful" | "relaxing" => 2,
+        "cosy" | "cozy" | "serious" | "analytical" => 3,
+        "conversational" | "helpful" | "handy" => 4,
+        "inspiring" | "satisfying" => 5,
+        "confident" | "curious" | "glam" | "happy" | "mysterious" => 6,
+        "fun" | "funny" | "groovy" => 7,
+        "competitive" | "dramatic" => 8,
+        "energetic" | "exciting" | "shocked" | "urgent" => 9,
+        _ => return None,
+    })
+}
+
+/// A layout template's energy: its mood's, one louder for loud styles and one calmer for
+/// quiet ones.
+pub fn template_energy(meta: &crate::TemplateMeta) -> u8 {
+    const LOUD: &[&str] = &["loud", "neon", "high-contrast", "speed", "colorful"];
+    const QUIET: &[&str] = &["minimal", "clean", "soft", "professional"];
+    let base = mood_energy(&meta.mood).unwrap_or(5) as i32;
+    let has = |set: &[&str]| {
+        meta.styles
+            .iter()
+            .any(|s| set.contains(&s.to_lowercase().as_str()))
+    };
+    let lift = i32::from(has(LOUD)) - i32::from(has(QUIET));
+    (base + lift).clamp(1, 10) as u8
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn moods_order_from_calm_to_loud() {
+        let e = |m| mood_energy(m).unwrap();
+        assert!(e("calm") < e("serious"));
+        assert!(e("serious") < e("fun"));
+        assert!(e("fun") < e("energetic"));
+        assert_eq!(mood_energy(" Energetic "), Some(9));
+        assert_eq!(mood_energy("purple"), None);
+    }
+}

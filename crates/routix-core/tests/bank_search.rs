@@ -262,3 +262,29 @@ fn recall_at_5_of_the_written_query_set() {
     assert!(n >= 40);
     assert!(recall >= 0.85, "recall@5 {recall}: {misses:#?}");
 }
+
+#[test]
+fn a_named_mood_prefers_looks_of_its_energy_and_the_vision_models_mood() {
+    let mut calm = dna(&[("#e8eef2", 1.0)], 2);
+    calm.mood = Some("calm".into());
+    calm.description = Some("A quiet reading nook by a rainy window.".into());
+    let index = Index::build(vec![
+        doc(
+            "loud-study",
+            "Study with me",
+            &["education"],
+            None,
+            dna(&[("#e51b23", 1.0)], 9),
+        ),
+        doc("calm-study", "Study with me", &["education"], None, calm),
+    ]);
+    for query in ["calm study with me", "study with me آرام"] {
+        let hits = index.search(query, None, 5);
+        assert_eq!(hits[0].id, "calm-study", "{query}: {hits:?}");
+    }
+    let hits = index.search("epic study with me", None, 5);
+    assert_eq!(hits[0].id, "loud-study", "{hits:?}");
+    // The description is searchable: only it says "rainy".
+    let hits = index.search("rainy window", None, 5);
+    assert_eq!(hits.first().map(|h| h.id.as_str()), Some("calm-study"));
+}

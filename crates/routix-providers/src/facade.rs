@@ -11,7 +11,7 @@ use routix_core::{analyzer, Algorithm, Analysis, AnalysisSource, TemplateMeta};
 use serde_json::json;
 
 use crate::{
-    analysis,
+    analysis::{self, vision::VisionNotes},
     cache::{self, AnalysisCache},
     config::ProvidersConfig,
     images::ImageClient,
@@ -170,50 +170,10 @@ impl Providers {
         prompt: &str,
         images: &[ReferenceImage],
     ) -> Result<Analysis, String> {
-        let c = &self.config;
         let mut last = String::new();
         // The model gets a second chance when its answer does not validate.
         for _ in 0..2 {
-            let text = match llm {
-                Llm::OpenAi => {
-                    let key = c
-                        .openai_key
-                        .as_ref()
-                        .map(|k| k.expose())
-                        .unwrap_or_default();
-                    self.openai
-                        .call(|| {
-                            analysis::openai::complete(
-                                &self.http,
-                                &c.openai_base,
-                                key,
-                                &c.openai_model,
-                                prompt,
-                                images,
-                            )
-                        })
-                        .await
-                }
-                Llm::Gemini => {
-                    let key = c
-                        .gemini_key
-                        .as_ref()
-                        .map(|k| k.expose())
-                        .unwrap_or_default();
-                    self.gemini
-                        .call(|| {
-                            analysis::gemini::complete(
-                                &self.http,
-                                &c.gemini_base,
-                                key,
-                                &c.gemini_model,
-                                prompt,
-                                images,
-                            )
-                        })
-                        .await
-                }
-            };
+            let text = self.ask(llm, &analysis::ANALYSIS, prompt, images).await;
             let source = match llm {
                 Llm::OpenAi => AnalysisSource::Openai,
                 Llm::Gemini => AnalysisSource::Gemini,
@@ -236,6 +196,93 @@ impl Providers {
             }
         }
         Err(last)
+    }
+
+    /// One call to `llm` for `task`, through its guard; the model's JSON text.
+    async fn ask(
+        &self,
+        llm: Llm,
+        task: &analysis::Task,
+        prompt: &str,
+        images: &[ReferenceImage],
+    ) -> Result<String, ProviderError> {
+        let c = &self.config;
+        match llm {
+            Llm::OpenAi => {
+                let key = c
+                    .openai_key
+                    .as_ref()
+                    .map(|k| k.expose())
+                    .unwrap_or_default();
+                self.openai
+                    .call(|| {
+                        analysis::openai::complete(
+                            task,
+                            &self.http,
+                            &c.openai_base,
+                            key,
+                            &c.openai_model,
+                            prompt,
+                            images,
+                        )
+                    })
+                    .await
+            }
+            Llm::Gemini => {
+                let key = c
+                    .gemini_key
+                    .as_ref()
+                    .map(|k| k.expose())
+                    .unwrap_or_default();
+                self.gemini
+                    .call(|| {
+                        analysis::gemini::complete(
+                            task,
+                            &self.http,
+                            &c.gemini_base,
+                            key,
+                            &c.gemini_model,
+                            prompt,
+                            images,
+                        )
+                    })
+                    .await
+            }
+        }
+    }
+
+    /// Whether a vision model (OpenAI or Gemini) is configured to describe images.
+    pub fn can_describe(&self) -> bool {
+        !self.llms().is_empty()
+    }
+
+    /// A vision model's description of a thumbnail (what it shows, its mood, a face or
+    /// not): the first configured model that answers validly. `None` when none is
+    /// configured; `Some(Err)` says why none could.
+    pub async fn describe(&self, image: &ReferenceImage) -> Option<Result<VisionNotes, String>> {
+        let llms = self.llms();
+        if llms.is_empty() {
+            return None;
+        }
+        let mut reasons = Vec::new();
+        for llm in llms {
+            match self
+                .ask(
+                    llm,
+                    &analysis::vision::DESCRIBE,
+                    "Describe this thumbnail.",
+                    std::slice::from_ref(image),
+                )
+                .await
+            {
+                Ok(text) => match analysis::vision::validate(&text) {
+                    Ok(notes) => return Some(Ok(notes)),
+                    Err(why) => reasons.push(format!("{}: invalid answer ({why})", llm_name(llm))),
+                },
+                Err(e) => reasons.push(e.to_string()),
+            }
+        }
+        Some(Err(reasons.join("; ")))
     }
 
     /// The artwork chain for `algorithm`, configured providers only.

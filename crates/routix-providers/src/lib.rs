@@ -16,6 +16,7 @@ pub mod resilience;
 
 mod facade;
 
+pub use analysis::vision::VisionNotes;
 pub use config::{ProvidersConfig, Secret};
 pub use error::ProviderError;
 pub use facade::{AnalysisOutcome, Made, Providers, ReferenceImage};

@@ -357,6 +357,7 @@ pub async fn import(
     sources: Vec<Source>,
     meta: Meta,
     limits: Limits,
+    vision: Option<&routix_providers::Providers>,
     mut progress: impl FnMut(usize, usize, &str),
 ) -> Result<Vec<BankItem>, ApiError> {
     let total = sources.len();
@@ -388,6 +389,9 @@ pub async fn import(
             e.message = format!("{name}: {}; nothing was imported", e.message);
             e
         })?);
+    }
+    if let Some(providers) = vision.filter(|p| p.can_describe()) {
+        describe_all(providers, &mut prepared).await;
     }
     let title = |i: usize, name: &str| match &meta.title {
         Some(t) if total == 1 => t.clone(),
@@ -441,6 +445,42 @@ pub async fn import(
         Err(e) => {
             forget_blobs(db, blobs, written).await;
             Err(e.into())
+        }
+    }
+}
+
+/// How many images are described at once.
+const DESCRIBE_AT_ONCE: usize = 4;
+
+/// Adds a vision model's description, mood and face to each image's style DNA (from its
+/// preview: a 480x270 WebP is plenty to see and cheap to send). An image the model cannot
+/// describe is imported without; the reason is logged.
+async fn describe_all(providers: &routix_providers::Providers, prepared: &mut [Prepared]) {
+    for batch in prepared.chunks_mut(DESCRIBE_AT_ONCE) {
+        let images: Vec<routix_providers::ReferenceImage> = batch
+            .iter()
+            .map(|p| routix_providers::ReferenceImage {
+                bytes: p.preview.clone(),
+                mime: "image/webp".into(),
+            })
+            .collect();
+        let mut asks = Vec::with_capacity(images.len());
+        for image in &images {
+            asks.push(providers.describe(image));
+        }
+        let notes = futures::future::join_all(asks).await;
+        for (p, note) in batch.iter_mut().zip(notes) {
+            match note {
+                Some(Ok(n)) => {
+                    p.dna.description = Some(n.description);
+                    p.dna.mood = Some(n.mood);
+                    p.dna.has_face = Some(n.has_face);
+                }
+                Some(Err(why)) => {
+                    tracing::warn!(image = %p.name, reason = %why, "bank image not described")
+                }
+                None => {}
+            }
         }
     }
 }
@@ -567,7 +607,7 @@ pub async fn seed_from_templates(
             name: format!("{}.jpg", template.meta.id),
             bytes: bytes.into(),
         };
-        match import(db, blobs, vec![source], meta, limits, |_, _, _| {}).await {
+        match import(db, blobs, vec![source], meta, limits, None, |_, _, _| {}).await {
             Ok(items) => {
                 for item in &items {
                     reindex(index, item);

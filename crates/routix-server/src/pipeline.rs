@@ -46,6 +46,26 @@ pub struct Finished {
     pub height: i32,
     /// Legibility, the headline drawn, variants, the stored artwork.
     pub details: serde_json::Value,
+    /// What the job costs in the end: less than reserved when a premium or pro image fell
+    /// back to the compositor (settled at the basic price, the rest returned).
+    pub charged: i64,
+}
+
+/// The fair price of a finished job: each provider image at the algorithm's price, the
+/// compositor's images at one basic price together; never more than was reserved.
+pub fn fair_price(
+    reserved: i64,
+    algorithm: Algorithm,
+    provider_images: i64,
+    composed: bool,
+) -> i64 {
+    let provider = algorithm.cost().0 * provider_images;
+    let compositor = if composed {
+        Algorithm::Basic.cost().0
+    } else {
+        0
+    };
+    (provider + compositor).min(reserved)
 }
 
 /// What goes under the text: the creator's photo (made to pop before it is placed) or a
@@ -273,24 +293,32 @@ impl Engine {
         ranked
     }
 
-    /// The best layout whose headline sits on `side`, if one scores within 30 points of
-    /// the best match (less than a category's worth: the reference steers within the kind
-    /// of video, it does not change it).
-    fn layout_on_side(
+    /// The layout closest to a bank reference's look among those scoring within 30 points
+    /// of the best match (less than a category's worth: the reference steers within the
+    /// kind of video, it does not change it): its energy near the reference's (3 points a
+    /// step apart) and, when `side` is given, its headline on that side (30 points: the side
+    /// wins inside the window).
+    fn layout_like(
         &self,
         analysis: &Analysis,
         has_photo: bool,
         performance: &std::collections::HashMap<String, f32>,
-        side: Place,
+        side: Option<Place>,
+        energy: u8,
     ) -> Option<Template> {
         let ranked = self.ranked(analysis, has_photo, performance);
         let best = ranked.first()?.match_score;
+        let fit = |m: &matching::TemplateMatch, t: &Template| {
+            let apart = (routix_core::bank::template_energy(&t.meta) as f32 - energy as f32).abs();
+            let sided = side.is_some_and(|s| headline_side(t) == Some(s));
+            m.match_score - 3.0 * apart + if sided { 30.0 } else { 0.0 }
+        };
         ranked
             .iter()
             .take_while(|m| m.match_score >= best - 30.0)
-            .filter_map(|m| self.templates.get(&m.template_id.0))
-            .find(|t| headline_side(t) == Some(side))
-            .cloned()
+            .filter_map(|m| self.templates.get(&m.template_id.0).map(|t| (fit(m, t), t)))
+            .max_by(|a, b| a.0.total_cmp(&b.0))
+            .map(|(_, t)| t.clone())
     }
 
     /// Stage 3: provider artwork for premium and pro, along their fallback chain; the
@@ -469,6 +497,20 @@ impl Engine {
             .as_ref()
             .filter(|_| analysis.colors.is_empty())
             .and_then(|r| palette_from_dna(&r.style_dna));
+        // Its feel too, when the creator named no mood and no model judged one: the vision
+        // model's mood word, else a loud or calm one from its measured energy.
+        if let Some(r) = &reference {
+            let unnamed = analysis.source == routix_core::AnalysisSource::Rules
+                && routix_core::analyzer::named_mood(&job.prompt).is_none();
+            let felt = r.style_dna.mood.clone().or(match r.style_dna.energy {
+                8.. => Some("energetic".to_string()),
+                ..=3 => Some("calm".to_string()),
+                _ => None,
+            });
+            if let (true, Some(mood)) = (unnamed, felt) {
+                analysis.mood = mood;
+            }
+        }
         // Providers that take an image get the reference itself as a style guide.
         let style = match (&reference, job.algorithm) {
             (Some(r), Algorithm::Premium | Algorithm::Pro) => {
@@ -504,14 +546,15 @@ impl Engine {
                 &performance,
             )
             .map_err(JobError::Failed)?;
-        // A reference with its text on one side prefers a near-best layout that puts the
-        // headline there too (left-to-right requests; Persian ones are mirrored anyway).
+        // A reference steers the layout within the near-best ones: its energy, and for
+        // left-to-right requests the side its text sits on (Persian ones are mirrored anyway).
         let unasked = edit.template_id.is_none() && job.requested_template.is_none();
-        let template = match reference.as_ref().map(|r| r.style_dna.composition.text) {
-            Some(side @ (Place::Left | Place::Right))
-                if unasked && analysis.direction == routix_core::Direction::Ltr =>
-            {
-                self.layout_on_side(&analysis, has_photo, &performance, side)
+        let template = match &reference {
+            Some(r) if unasked => {
+                let side = Some(r.style_dna.composition.text)
+                    .filter(|s| matches!(s, Place::Left | Place::Right))
+                    .filter(|_| analysis.direction == routix_core::Direction::Ltr);
+                self.layout_like(&analysis, has_photo, &performance, side, r.style_dna.energy)
                     .unwrap_or(template)
             }
             _ => template,
@@ -606,6 +649,8 @@ impl Engine {
         // More variants: the next-best layouts, each with its own artwork from a provider
         // (each priced) or the same subject from the compositor (one price for all).
         let mut extra = Vec::new();
+        let mut provider_images = i64::from(provider_art && parent.is_none());
+        let mut composed_any = !provider_art;
         if options.count() > 1 && parent.is_none() {
             let others: Vec<Template> = self
                 .suggest(&analysis, options.count() + 2, has_photo)
@@ -623,6 +668,11 @@ impl Engine {
                         .await
                         .image
                 };
+                if art.is_some() {
+                    provider_images += 1;
+                } else {
+                    composed_any = true;
+                }
                 let image = Picture::choose(art, &references);
                 let subjects = if image.is_none() {
                     subjects.clone()
@@ -659,6 +709,15 @@ impl Engine {
         });
         if let Some(r) = &reference {
             details["reference_bank_id"] = json!(r.id.to_string());
+        }
+        let charged = fair_price(job.cost, job.algorithm, provider_images, composed_any);
+        if charged < job.cost {
+            details["price"] = json!({
+                "reserved": job.cost,
+                "charged": charged,
+                "returned": job.cost - charged,
+                "reason": format!("{} fell back to the offline compositor", job.algorithm.as_str()),
+            });
         }
         let (result_key, preview_key, size) = self.store(composed.image, format, deps).await?;
         if !extra.is_empty() {
@@ -702,6 +761,7 @@ impl Engine {
             width: WIDTH as i32,
             height: HEIGHT as i32,
             details,
+            charged,
         })
     }
 

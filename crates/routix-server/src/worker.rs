@@ -146,6 +146,7 @@ impl Worker {
                     width: done.width,
                     height: done.height,
                     details: Some(done.details),
+                    charged: Some(done.charged),
                 };
                 let ok = db.complete_generation(id, owner, &completion).await;
                 if matches!(ok, Ok(false)) && signal.load(Ordering::Relaxed) == CANCEL {

@@ -154,6 +154,9 @@ export function generationCard(g, { onDelete, onUpdate, onCreated } = {}) {
   if (g.engine && g.status === "completed") {
     const made = t("engine", { e: engineName(g.engine) });
     card.append(h("p", { class: "muted small" }, g.fell_back && g.fallback_reason ? `${made} (${t("fellBack", { r: g.fallback_reason })})` : made));
+    if (g.price && g.price.returned > 0) {
+      card.append(h("p", { class: "muted small returned" }, t("returned", { n: g.price.returned, c: g.price.charged })));
+    }
     if (g.headline_shortened_from) {
       card.append(h("p", { class: "muted small shortened", dir: "auto" }, t("shortened", { h: g.headline || "" })));
     }

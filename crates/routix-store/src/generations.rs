@@ -234,6 +234,10 @@ pub struct Completion {
     pub width: i32,
     pub height: i32,
     pub details: Option<serde_json::Value>,
+    /// What the job costs in the end; less than its reservation returns the difference in
+    /// the same transaction (a premium image that fell back is charged the basic price).
+    /// `None`: the reservation stands.
+    pub charged: Option<i64>,
 }
 
 fn lease_deadline(lease: Duration) -> i64 {
@@ -529,13 +533,19 @@ impl Db {
         let at = now();
         Ok(on_db!(self, pool => {
             let mut tx = pool.begin().await?;
-            let user: Option<UserId> = sqlx::query_scalar(
+            // What was reserved (a job's cost changes only here, once: the status guard below).
+            let reserved: Option<i64> = sqlx::query_scalar("SELECT cost FROM generations WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            let row: Option<(UserId, i64, String)> = sqlx::query_as(
                 "UPDATE generations
                  SET status = 'completed', stage = 5, progress = 100, stages = $3, result_key = $4,
                      preview_key = $5, result_bytes = $6, width = $7, height = $8, error = NULL,
-                     lease_owner = NULL, finished_at = $9, updated_at = $9, details = $10
+                     lease_owner = NULL, finished_at = $9, updated_at = $9, details = $10,
+                     cost = CASE WHEN COALESCE($11, cost) < cost THEN $11 ELSE cost END
                  WHERE id = $1 AND lease_owner = $2 AND status = 'processing' AND cancel_requested = FALSE
-                 RETURNING user_id",
+                 RETURNING user_id, cost, algorithm",
             )
             .bind(id)
             .bind(worker)
@@ -547,11 +557,20 @@ impl Db {
             .bind(done.height)
             .bind(at)
             .bind(done.details.as_ref().map(Json))
+            .bind(done.charged.map(|c| c.max(0)))
             .fetch_optional(&mut *tx)
             .await?;
-            let Some(user) = user else {
+            let Some((user, charged, algorithm)) = row else {
                 return Ok(false);
             };
+            let returned = reserved.unwrap_or(charged) - charged;
+            if returned > 0 {
+                let note = format!(
+                    "{algorithm} fell back: {returned} credit{} returned",
+                    if returned == 1 { "" } else { "s" }
+                );
+                refund_in_tx!(tx, user, id, returned, note.as_str());
+            }
             sqlx::query(INSERT_LEDGER)
                 .bind(LedgerId::new())
                 .bind(user)

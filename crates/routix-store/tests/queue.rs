@@ -58,6 +58,7 @@ fn completion() -> Completion {
         width: 1280,
         height: 720,
         details: None,
+        charged: None,
     }
 }
 
@@ -88,6 +89,29 @@ crate::both! {
         assert_eq!(kinds, ["settle", "reserve", "grant"]);
         let done = db.generation(u, g.id).await.unwrap();
         assert_eq!((done.status, done.progress, done.width), (GenerationStatus::Completed, 100, Some(1280)));
+    }
+
+    async fn a_premium_job_that_fell_back_is_settled_at_the_basic_price(db) {
+        let u = user(db, 10).await;
+        let g = db.enqueue_generation(job(u, Algorithm::Premium)).await.unwrap();
+        assert_books_balance(db, u, 7).await;
+        // The first worker dies after making the artwork, before settling: nothing moves.
+        let short = Duration::from_millis(1);
+        db.claim_generation("dies", short).await.unwrap().unwrap();
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        db.claim_generation("w2", LEASE).await.unwrap().expect("reclaimed");
+        let fell_back = Completion { charged: Some(1), ..completion() };
+        assert!(!db.complete_generation(g.id, "dies", &fell_back).await.unwrap(), "the dead worker can't settle");
+        assert_books_balance(db, u, 7).await;
+        // The retry ends on the compositor: settled at 1, the other 2 returned with the settlement.
+        assert!(db.complete_generation(g.id, "w2", &fell_back).await.unwrap());
+        assert!(!db.complete_generation(g.id, "w2", &fell_back).await.unwrap());
+        assert_books_balance(db, u, 9).await;
+        let ledger = db.ledger(u, None, 10).await.unwrap().items;
+        let refund = ledger.iter().find(|e| e.kind.as_str() == "refund").expect("a refund entry");
+        assert_eq!(refund.amount, 2);
+        assert_eq!(refund.note, "premium fell back: 2 credits returned");
+        assert_eq!(db.generation(u, g.id).await.unwrap().cost, 1);
     }
 
     async fn not_enough_credits_writes_nothing(db) {

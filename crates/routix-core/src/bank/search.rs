@@ -143,6 +143,9 @@ impl Index {
     pub fn search(&self, query: &str, category: Option<Category>, limit: usize) -> Vec<Hit> {
         let words = words_of(query);
         let (meaning, colours) = meaning_of(query, &[], None);
+        // A mood the query names ("calm", «هیجانی») asks for items of that energy.
+        let mood = crate::analyzer::named_mood(query);
+        let energy = mood.and_then(super::mood_energy);
         let n = self.entries.len() as f32;
         let idf: Vec<(String, f32)> = words
             .keys()
@@ -162,12 +165,17 @@ impl Index {
                 let lexical = bm25(e, &idf, self.avg_len);
                 let semantic = cosine(&meaning, &e.meaning);
                 let colour = colour_match(&colours, &e.palette);
-                if lexical <= 0.0 && semantic <= 0.0 && colour <= 0.0 {
+                let feel = feel_match(mood, energy, e.doc.dna.as_ref());
+                if lexical <= 0.0 && semantic <= 0.0 && colour <= 0.0 && feel <= 0.0 {
                     return None;
                 }
                 // BM25 grows with rare words; squash it to 0..1 beside the cosine.
                 let lexical = lexical / (lexical + 3.0);
-                let score = 0.45 * lexical + 0.45 * semantic + 0.25 * colour + 0.08 * e.doc.boost;
+                let score = 0.45 * lexical
+                    + 0.45 * semantic
+                    + 0.25 * colour
+                    + 0.15 * feel
+                    + 0.08 * e.doc.boost;
                 Some(((score * 1000.0).round() / 1000.0, i))
             })
             .collect();
@@ -191,12 +199,37 @@ impl Index {
     }
 }
 
+/// How well an item's feel fits the mood a query names, 0..1: its measured energy near the
+/// mood's (full marks within one step, nothing five or more apart), and the vision model's
+/// mood word when it is the same. Zero when the query names no mood.
+fn feel_match(mood: Option<&str>, energy: Option<u8>, dna: Option<&StyleDna>) -> f32 {
+    let (Some(mood), Some(target), Some(dna)) = (mood, energy, dna) else {
+        return 0.0;
+    };
+    let apart = (dna.energy as f32 - target as f32).abs();
+    let near = (1.0 - (apart - 1.0).max(0.0) / 4.0).max(0.0);
+    let said = dna.mood.as_deref() == Some(mood);
+    (0.7 * near + if said { 0.3 } else { 0.0 }).min(1.0)
+}
+
 fn entry(mut doc: Doc) -> Entry {
     // An item without a category but tagged with one ("cars") belongs to it.
     if doc.category.is_none() {
         doc.category = doc.tags.iter().find_map(|t| t.trim().parse().ok());
     }
-    let text = format!("{} {}", doc.title, doc.tags.join(" "));
+    // A vision model's description and mood are searchable words too.
+    let seen = doc
+        .dna
+        .as_ref()
+        .map(|d| {
+            format!(
+                "{} {}",
+                d.description.as_deref().unwrap_or(""),
+                d.mood.as_deref().unwrap_or("")
+            )
+        })
+        .unwrap_or_default();
+    let text = format!("{} {} {seen}", doc.title, doc.tags.join(" "));
     let words = words_of(&text);
     let len = words.values().sum();
     let (meaning, _) = meaning_of(&text, &doc.tags, doc.category);

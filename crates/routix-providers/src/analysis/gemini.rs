@@ -4,20 +4,20 @@ use base64::Engine as _;
 use reqwest::Client;
 use serde_json::{json, Value};
 
-use super::{schema, send, SYSTEM_PROMPT};
+use super::{send, Task};
 use crate::{facade::ReferenceImage, ProviderError};
 
 pub const PROVIDER: &str = "gemini";
 
-pub fn request_body(prompt: &str, images: &[ReferenceImage]) -> Value {
-    let mut parts = vec![json!({"text": format!("{SYSTEM_PROMPT}\n\nRequest: {prompt}")})];
+pub fn request_body(task: &Task, prompt: &str, images: &[ReferenceImage]) -> Value {
+    let mut parts = vec![json!({"text": format!("{}\n\nRequest: {prompt}", task.instruction)})];
     for img in images {
         let data = base64::engine::general_purpose::STANDARD.encode(&img.bytes);
         parts.push(json!({"inline_data": {"mime_type": img.mime, "data": data}}));
     }
     json!({
         "contents": [{"role": "user", "parts": parts}],
-        "generationConfig": {"responseMimeType": "application/json", "responseSchema": schema::gemini_schema()}
+        "generationConfig": {"responseMimeType": "application/json", "responseSchema": (task.gemini_schema)()}
     })
 }
 
@@ -51,6 +51,7 @@ pub fn candidate_text(body: &Value) -> Result<String, ProviderError> {
 }
 
 pub async fn complete(
+    task: &Task,
     http: &Client,
     base: &str,
     key: &str,
@@ -62,7 +63,7 @@ pub async fn complete(
         PROVIDER,
         http.post(format!("{base}/v1beta/models/{model}:generateContent"))
             .header("x-goog-api-key", key)
-            .json(&request_body(prompt, images)),
+            .json(&request_body(task, prompt, images)),
     )
     .await?;
     candidate_text(&body)

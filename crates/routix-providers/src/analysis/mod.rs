@@ -3,8 +3,27 @@
 pub mod gemini;
 pub mod openai;
 pub mod schema;
+pub mod vision;
 
 use crate::ProviderError;
+
+/// What a model is asked for: its instruction and the JSON shape of the answer (in
+/// OpenAI's JSON-schema dialect and in Gemini's OpenAPI subset).
+pub struct Task {
+    /// Names the answer format in OpenAI's `json_schema`.
+    pub name: &'static str,
+    pub instruction: &'static str,
+    pub schema: fn() -> serde_json::Value,
+    pub gemini_schema: fn() -> serde_json::Value,
+}
+
+/// Understanding a thumbnail request.
+pub const ANALYSIS: Task = Task {
+    name: "thumbnail_analysis",
+    instruction: SYSTEM_PROMPT,
+    schema: schema::schema,
+    gemini_schema: schema::gemini_schema,
+};
 
 /// Sends a request and reads a JSON body, mapping transport and HTTP errors to types.
 pub(crate) async fn send(

@@ -10,7 +10,7 @@ use base64::Engine as _;
 use reqwest::Client;
 use serde_json::{json, Value};
 
-use super::{schema, send, SYSTEM_PROMPT};
+use super::{send, Task};
 use crate::{facade::ReferenceImage, ProviderError};
 
 pub const PROVIDER: &str = "openai";
@@ -24,7 +24,13 @@ pub enum Format {
     JsonObject,
 }
 
-pub fn request_body(model: &str, prompt: &str, images: &[ReferenceImage], format: Format) -> Value {
+pub fn request_body(
+    task: &Task,
+    model: &str,
+    prompt: &str,
+    images: &[ReferenceImage],
+    format: Format,
+) -> Value {
     let mut content = vec![json!({"type": "text", "text": prompt})];
     for img in images {
         let data = base64::engine::general_purpose::STANDARD.encode(&img.bytes);
@@ -32,14 +38,14 @@ pub fn request_body(model: &str, prompt: &str, images: &[ReferenceImage], format
     }
     let (system, response_format) = match format {
         Format::Schema => (
-            SYSTEM_PROMPT.to_string(),
+            task.instruction.to_string(),
             json!({
                 "type": "json_schema",
-                "json_schema": {"name": "thumbnail_analysis", "strict": true, "schema": schema::schema()}
+                "json_schema": {"name": task.name, "strict": true, "schema": (task.schema)()}
             }),
         ),
         Format::JsonObject => (
-            format!("{SYSTEM_PROMPT} The JSON schema: {}", schema::schema()),
+            format!("{} The JSON schema: {}", task.instruction, (task.schema)()),
             json!({"type": "json_object"}),
         ),
     };
@@ -63,6 +69,7 @@ fn without_schema() -> &'static Mutex<HashSet<String>> {
 /// One call (two, the first time a server turns out not to support `json_schema`);
 /// answers the model's JSON text.
 pub async fn complete(
+    task: &Task,
     http: &Client,
     base: &str,
     key: &str,
@@ -79,7 +86,7 @@ pub async fn complete(
     } else {
         Format::Schema
     };
-    match call(http, base, key, model, prompt, images, format).await {
+    match call(task, http, base, key, model, prompt, images, format).await {
         Err(ProviderError::BadRequest { message, .. })
             if format == Format::Schema && mentions_response_format(&message) =>
         {
@@ -90,7 +97,17 @@ pub async fn complete(
             if let Ok(mut bases) = without_schema().lock() {
                 bases.insert(base.to_string());
             }
-            call(http, base, key, model, prompt, images, Format::JsonObject).await
+            call(
+                task,
+                http,
+                base,
+                key,
+                model,
+                prompt,
+                images,
+                Format::JsonObject,
+            )
+            .await
         }
         other => other,
     }
@@ -101,7 +118,9 @@ fn mentions_response_format(message: &str) -> bool {
     m.contains("response_format") || m.contains("json_schema") || m.contains("response format")
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn call(
+    task: &Task,
     http: &Client,
     base: &str,
     key: &str,
@@ -114,7 +133,7 @@ async fn call(
         PROVIDER,
         http.post(format!("{base}/v1/chat/completions"))
             .bearer_auth(key)
-            .json(&request_body(model, prompt, images, format)),
+            .json(&request_body(task, model, prompt, images, format)),
     )
     .await?;
     let message = &body["choices"][0]["message"];

@@ -307,7 +307,16 @@ pub async fn upload(
     let sources = tokio::task::spawn_blocking(move || bank::unpack(file, &limits))
         .await
         .map_err(|_| ApiError::internal())??;
-    let items = bank::import(&state.db, &state.blobs, sources, meta, limits, |_, _, _| {}).await?;
+    let items = bank::import(
+        &state.db,
+        &state.blobs,
+        sources,
+        meta,
+        limits,
+        Some(&state.engine.providers),
+        |_, _, _| {},
+    )
+    .await?;
     for item in &items {
         bank::reindex(&state.bank_index, item);
     }

@@ -147,6 +147,9 @@ pub struct GenerationView {
     pub rating: Option<i16>,
     /// The bank item whose look steered this thumbnail, if one fitted the request.
     pub reference_bank_id: Option<String>,
+    /// When less than reserved was charged (a premium or pro image that fell back to the
+    /// compositor costs the basic price): `{reserved, charged, returned, reason}`.
+    pub price: Option<serde_json::Value>,
     pub result_url: Option<String>,
     pub preview_url: Option<String>,
     pub downloads: Option<Downloads>,
@@ -208,6 +211,7 @@ impl From<Generation> for GenerationView {
             parent_id: g.parent_id,
             rating: g.rating,
             reference_bank_id: text("reference_bank_id"),
+            price: details.get("price").filter(|p| p.is_object()).cloned(),
             stage_label: Stage::from_number(g.stage).map(|s| s.label().to_string()),
             stages: g.stages.into_iter().map(StageView::from).collect(),
             result_url: g.result_key.as_deref().filter(|_| completed).map(media_url),

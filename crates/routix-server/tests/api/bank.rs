@@ -607,3 +607,164 @@ crate::both! {
         assert!(headline_x(before["template_id"].as_str().unwrap()) <= 740.0 || before["template_id"] == after["template_id"]);
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_vision_model_describes_each_uploaded_look_and_search_finds_its_words() {
+    use wiremock::{
+        matchers::{body_string_contains, header as h, method, path},
+        Mock, MockServer, ResponseTemplate,
+    };
+    let openai = MockServer::start().await;
+    let described = json!({
+        "description": "A knight faces a fire-breathing dragon on a castle bridge, title top left.",
+        "mood": "dramatic",
+        "has_face": true
+    });
+    Mock::given(method("POST"))
+        .and(path("/v1/chat/completions"))
+        .and(h("authorization", "Bearer oa-key"))
+        .and(body_string_contains("thumbnail_description"))
+        .and(body_string_contains("data:image/webp;base64,"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "id": "chatcmpl-1", "object": "chat.completion",
+            "choices": [{"index": 0, "finish_reason": "stop",
+                "message": {"role": "assistant", "content": described.to_string(), "refusal": null}}]
+        })))
+        .expect(1)
+        .mount(&openai)
+        .await;
+    let app = TestApp::spawn(
+        crate::helpers::Backend::Sqlite,
+        &[
+            ("OPENAI_API_KEY", "oa-key"),
+            ("OPENAI_BASE_URL", &openai.uri()),
+        ],
+    )
+    .await;
+    let admin = admin_token(&app, "bank-vision@example.com").await;
+    let res = upload(
+        &app,
+        Some(&admin),
+        png(320, 180),
+        "look.png",
+        &[("title", "Season finale")],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let body: Value = res.json().await.unwrap();
+    let dna = &body["items"][0]["style_dna"];
+    assert_eq!(dna["mood"], "dramatic", "{dna}");
+    assert_eq!(dna["has_face"], true, "{dna}");
+    assert!(
+        dna["description"].as_str().unwrap().contains("dragon"),
+        "{dna}"
+    );
+    openai.verify().await;
+    // The description's words are searchable: nothing in the title says "dragon".
+    let token = app.token_for("bank-vision-user@example.com").await;
+    assert_eq!(first_title(&app, &token, "dragon").await, "Season finale");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn gemini_describes_when_openai_refuses_and_a_look_nobody_describes_still_imports() {
+    use wiremock::{
+        matchers::{body_string_contains, header as h, method, path},
+        Mock, MockServer, ResponseTemplate,
+    };
+    let openai = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v1/chat/completions"))
+        .respond_with(ResponseTemplate::new(401).set_body_json(json!({
+            "error": {"message": "Incorrect API key provided", "type": "invalid_request_error", "code": "invalid_api_key"}
+        })))
+        .mount(&openai)
+        .await;
+    let gemini = MockServer::start().await;
+    let described = json!({"description": "Soft pastel flat lay of a notebook and a cup of tea.", "mood": "calm", "has_face": false});
+    Mock::given(method("POST"))
+        .and(path("/v1beta/models/gemini-2.5-flash:generateContent"))
+        .and(h("x-goog-api-key", "gm-key"))
+        .and(body_string_contains("\"mime_type\":\"image/webp\""))
+        .and(body_string_contains("has_face"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "candidates": [{"content": {"role": "model", "parts": [{"text": described.to_string()}]}, "finishReason": "STOP"}]
+        })))
+        .up_to_n_times(1)
+        .mount(&gemini)
+        .await;
+    // After the one good answer, Gemini is out of order too.
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(400).set_body_json(json!({
+            "error": {"code": 400, "message": "API key not valid", "status": "INVALID_ARGUMENT"}
+        })))
+        .mount(&gemini)
+        .await;
+    let app = TestApp::spawn(
+        crate::helpers::Backend::Sqlite,
+        &[
+            ("OPENAI_API_KEY", "oa-key"),
+            ("OPENAI_BASE_URL", &openai.uri()),
+            ("GEMINI_API_KEY", "gm-key"),
+            ("GEMINI_BASE_URL", &gemini.uri()),
+        ],
+    )
+    .await;
+    let admin = admin_token(&app, "bank-vision-gemini@example.com").await;
+    let res = upload(&app, Some(&admin), png(320, 180), "tea.png", &[]).await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let body: Value = res.json().await.unwrap();
+    let dna = &body["items"][0]["style_dna"];
+    assert_eq!(
+        (dna["mood"].as_str(), dna["has_face"].as_bool()),
+        (Some("calm"), Some(false)),
+        "{dna}"
+    );
+    // Nobody can describe the next one: it is imported with its measured DNA only.
+    let res = upload(&app, Some(&admin), jpeg(320, 180), "plain.jpg", &[]).await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let body: Value = res.json().await.unwrap();
+    let dna = &body["items"][0]["style_dna"];
+    assert!(
+        dna.get("description").is_none() && dna["energy"].is_u64(),
+        "{dna}"
+    );
+}
+
+crate::both! {
+    async fn a_loud_reference_picks_a_loud_layout_and_a_calm_one_a_calm_layout(app) {
+        let admin = admin_token(&app, "bank-energy-admin@example.com").await;
+        let loud = encoded(
+            image::RgbImage::from_fn(640, 360, |x, y| {
+                if (x / 16 + y / 16) % 2 == 0 { image::Rgb([230, 20, 20]) } else { image::Rgb([10, 10, 10]) }
+            }),
+            image::ImageFormat::Png,
+        );
+        let calm = encoded(
+            image::RgbImage::from_fn(640, 360, |x, _| {
+                let t = x as f32 / 640.0;
+                image::Rgb([(235.0 - 20.0 * t) as u8, (238.0 - 10.0 * t) as u8, (242.0 + 8.0 * t) as u8])
+            }),
+            image::ImageFormat::Png,
+        );
+        let mut ids = Vec::new();
+        for (bytes, name) in [(loud, "loud.png"), (calm, "calm.png")] {
+            let res = upload(&app, Some(&admin), bytes, name, &[("title", "New phone unboxing"), ("tags", "tech,phone,unboxing")]).await;
+            assert_eq!(res.status(), StatusCode::CREATED);
+            let body: Value = res.json().await.unwrap();
+            ids.push(body["items"][0]["id"].as_str().unwrap().to_string());
+        }
+        let library = routix_render::TemplateLibrary::builtin().unwrap();
+        let energy = |g: &Value| routix_core::bank::template_energy(&library.get(g["template_id"].as_str().unwrap()).unwrap().meta);
+        let token = app.token_for("bank-energy@example.com").await;
+        let mut made = Vec::new();
+        for (on, off) in [(0, 1), (1, 0)] {
+            assert_eq!(patch(&app, &admin, &ids[on], json!({"enabled": true})).await.status(), StatusCode::OK);
+            assert_eq!(patch(&app, &admin, &ids[off], json!({"enabled": false})).await.status(), StatusCode::OK);
+            let g = crate::helpers::generated(&app, &token, json!({"prompt": "unboxing the new phone, first look"})).await;
+            assert_eq!(g["reference_bank_id"], ids[on].as_str(), "{g}");
+            made.push(g);
+        }
+        let (loud, calm) = (energy(&made[0]), energy(&made[1]));
+        assert!(loud >= 8 && calm <= 3, "loud look → {} ({loud}), calm look → {} ({calm})", made[0]["template_id"], made[1]["template_id"]);
+    }
+}

@@ -246,7 +246,13 @@ crate::both! {
         assert_eq!(g["fell_back"], true);
         assert!(g["fallback_reason"].as_str().unwrap().contains("not configured"), "{g}");
         assert_eq!(g["format"], "png");
-        assert_eq!(credits(&app, &token).await, 7, "the result was delivered, so it is paid");
+        // A basic picture is charged the basic price: the other 2 come back with the settlement.
+        assert_eq!(credits(&app, &token).await, 9, "charged 1 of the 3 reserved");
+        assert_eq!(g["cost"], 1, "{g}");
+        assert_eq!((g["price"]["reserved"].as_i64(), g["price"]["returned"].as_i64()), (Some(3), Some(2)), "{g}");
+        let ledger: Value = app.get("/api/v1/users/me/credits", Some(&token)).await.json().await.unwrap();
+        let refund = ledger["ledger"].as_array().unwrap().iter().find(|e| e["kind"] == "refund").cloned().unwrap_or_default();
+        assert_eq!((refund["amount"].as_i64(), refund["note"].as_str()), (Some(2), Some("premium fell back: 2 credits returned")), "{ledger}");
     }
 
     async fn bad_generation_requests_are_rejected_before_charging(app) {

@@ -74,9 +74,18 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let sources = read_sources(&path, &limits)?;
     super::runtime()?.block_on(async move {
         let (db, blobs) = routix_server::app::open_storage(&settings).await?;
-        let result = bank::import(&db, &blobs, sources, meta, limits, |done, total, name| {
-            super::generate::progress(done, total, name)
-        })
+        // A configured vision model describes each image (what it shows, mood, a face).
+        let vision = routix_providers::Providers::new(settings.providers.clone(), None, "routix")
+            .map_err(|e| anyhow::anyhow!(e.to_string()))?;
+        let result = bank::import(
+            &db,
+            &blobs,
+            sources,
+            meta,
+            limits,
+            Some(&vision),
+            super::generate::progress,
+        )
         .await;
         eprintln!();
         db.close().await;
