@@ -47,8 +47,10 @@ impl fmt::Display for Credits {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum LedgerKind {
-    /// Credits given: sign-up bonus, purchase, admin grant (positive).
+    /// Credits given: sign-up bonus, monthly plan credits, admin grant (positive).
     Grant,
+    /// Credits bought: a paid credit pack (positive).
+    Purchase,
     /// Credits held for a queued generation (negative).
     Reserve,
     /// A reservation made final when the generation succeeded (zero amount, a record).
@@ -61,6 +63,7 @@ impl LedgerKind {
     pub fn as_str(self) -> &'static str {
         match self {
             LedgerKind::Grant => "grant",
+            LedgerKind::Purchase => "purchase",
             LedgerKind::Reserve => "reserve",
             LedgerKind::Settle => "settle",
             LedgerKind::Refund => "refund",

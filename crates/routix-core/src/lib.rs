@@ -6,6 +6,7 @@ pub mod analysis;
 pub mod analyzer;
 pub mod bank;
 pub mod category;
+pub mod chat_search;
 pub mod color;
 pub mod credits;
 pub mod generation;

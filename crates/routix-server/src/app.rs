@@ -42,6 +42,8 @@ pub enum StartError {
     Storage(#[source] routix_store::StoreError),
     #[error("cannot set up generation: {0}")]
     Engine(String),
+    #[error("cannot set up mail: {0}")]
+    Mail(String),
     #[error("cannot listen on {addr}: {source}")]
     Bind {
         addr: SocketAddr,
@@ -135,6 +137,7 @@ pub async fn standalone_worker(
             }
         });
     }
+    crate::grants::spawn(db.clone(), None);
     let worker = Worker {
         deps: WorkerDeps {
             db: db.clone(),
@@ -184,6 +187,7 @@ impl Application {
             metrics: telemetry::metrics_handle(),
             events,
             worker_wake: Arc::new(Notify::new()),
+            mail_wake: Arc::new(Notify::new()),
             shutdown: shutdown_rx.clone(),
             engine: engine.clone(),
             db,
@@ -215,7 +219,23 @@ impl Application {
         let listener = TcpListener::bind(addr)
             .await
             .map_err(|source| StartError::Bind { addr, source })?;
-        let workers = if state.settings.worker_concurrency > 0 {
+        let mailer = crate::mail::Mailer::new(
+            &state.settings.mail,
+            &state.settings.data_dir,
+            state.db.clone(),
+            state.mail_wake.clone(),
+        )
+        .map_err(StartError::Mail)?;
+        tracing::info!(to = %mailer.describe(), "mail sender ready");
+        if state.settings.mail.smtp.is_none()
+            && state.settings.environment == crate::config::Environment::Production
+        {
+            tracing::warn!(
+                "SMTP_URL is not set: mails only reach the outbox folder, nobody receives them"
+            );
+        }
+        let mail_sender = mailer.spawn(shutdown_rx.clone());
+        let mut workers = if state.settings.worker_concurrency > 0 {
             Worker {
                 deps: WorkerDeps {
                     db: state.db.clone(),
@@ -234,6 +254,11 @@ impl Application {
         } else {
             Vec::new()
         };
+        workers.push(mail_sender);
+        workers.push(crate::grants::spawn(
+            state.db.clone(),
+            Some(state.shutdown.clone()),
+        ));
         Ok(Application {
             router: router(state.clone()),
             listener,
@@ -328,15 +353,24 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::chat::router())
         .merge(routes::files::router(state.settings.max_upload_bytes))
         .merge(routes::credits::router())
-        .merge(routes::generations::router())
+        .merge(
+            routes::generations::router().route_layer(middleware::from_fn_with_state(
+                state.clone(),
+                routes::account::require_verified,
+            )),
+        )
+        .merge(routes::account::router())
         .merge(routes::admin::router())
         .merge(routes::bank::router())
+        .merge(routes::billing::router())
+        .merge(routes::shares::router())
         .merge(routes::templates::router())
         .merge(crate::ws::router());
     Router::new()
         .nest("/api/v1", api)
         .merge(routes::health::router())
         .merge(crate::media::router())
+        .merge(routes::shares::pages())
         .merge(crate::web::router())
         .merge(routes::docs::router())
         .fallback(fallback)
@@ -346,7 +380,12 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(telemetry::track))
         .layer(cors(&state.settings.cors_origins))
         .layer(axum::middleware::from_fn(security_headers))
-        .layer(TraceLayer::new_for_http())
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
+                // The path only: query strings carry one-time tokens (`/verify?token=…`).
+                tracing::debug_span!("request", method = %req.method(), path = %req.uri().path())
+            }),
+        )
         .with_state(state)
 }
 

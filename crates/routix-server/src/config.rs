@@ -79,6 +79,34 @@ pub struct Settings {
     pub ws_ping_seconds: u64,
     /// Fill an empty installation's bank with the layout templates' previews (once).
     pub bank_seed: bool,
+    /// Outgoing mail (verification and password-reset links).
+    pub mail: MailSettings,
+    /// Credit packs paid through a Stripe-format API.
+    pub payments: PaymentSettings,
+}
+
+/// Where mail goes and what the links in it point at.
+#[derive(Debug, Clone)]
+pub struct MailSettings {
+    /// `None`: every mail is written as an `.eml` file under `<data dir>/outbox/` instead.
+    pub smtp: Option<SmtpSettings>,
+    /// The `From:` mailbox, e.g. `Routix <no-reply@example.com>` (checked at start-up).
+    pub from: String,
+    /// The site's address as users reach it, without a trailing slash.
+    pub public_url: String,
+    /// Unverified accounts may not create generations.
+    pub require_verification: bool,
+    /// Wait before the first retry of a failed send; doubles with each try, up to an hour.
+    pub retry_seconds: u64,
+}
+
+#[derive(Debug, Clone)]
+pub struct SmtpSettings {
+    /// `smtp://host:port` (`?tls=required` for STARTTLS) or `smtps://host:port`; it may carry
+    /// credentials, so the whole URL is a secret.
+    pub url: Secret,
+    pub username: Option<String>,
+    pub password: Option<Secret>,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -208,6 +236,8 @@ impl Settings {
         };
         let max_upload_mb: u64 = vars.positive("MAX_UPLOAD_MB", 10)?;
         let (secret_key, secret_key_generated) = secret_key(vars, environment, &data_dir)?;
+        let mail = mail(vars, environment, bind)?;
+        let payments = payments(vars, environment, &mail)?;
         Ok(Settings {
             environment,
             secret_key,
@@ -265,6 +295,8 @@ impl Settings {
             job_max_attempts: vars.positive("JOB_MAX_ATTEMPTS", 3)?,
             ws_ping_seconds: vars.positive("WS_PING_SECONDS", 20)?,
             bank_seed: vars.parse("BANK_SEED", true)?,
+            mail,
+            payments,
         })
     }
 }
@@ -336,6 +368,157 @@ fn storage(vars: &Vars<'_>) -> Result<routix_store::blobs::StorageBackend, Confi
                 format!("expected local, s3, gcs or azure, got {other:?}"),
             ))
         }
+    })
+}
+
+fn mail(
+    vars: &Vars<'_>,
+    environment: Environment,
+    bind: SocketAddr,
+) -> Result<MailSettings, ConfigError> {
+    let require_verification = match vars
+        .get("REQUIRE_EMAIL_VERIFICATION")
+        .map(|v| v.trim().to_ascii_lowercase())
+    {
+        None => false,
+        Some(v) if ["1", "true", "yes", "on"].contains(&v.as_str()) => true,
+        Some(v) if ["0", "false", "no", "off"].contains(&v.as_str()) => false,
+        Some(v) => {
+            return Err(err(
+                "REQUIRE_EMAIL_VERIFICATION",
+                format!("expected true or false, got {v:?}"),
+            ))
+        }
+    };
+    let production = environment == Environment::Production;
+    let smtp = match vars.get("SMTP_URL") {
+        None if production && require_verification => {
+            return Err(err(
+                "SMTP_URL",
+                "is required in production when REQUIRE_EMAIL_VERIFICATION is on \
+                 (e.g. smtps://user:password@mail.example.com)",
+            ))
+        }
+        None => None,
+        Some(url) => {
+            let url = url.trim().to_string();
+            // Checked by the transport's own parser; the value is never echoed (credentials).
+            let parses = (url.starts_with("smtp://") || url.starts_with("smtps://"))
+                && lettre::AsyncSmtpTransport::<lettre::Tokio1Executor>::from_url(&url).is_ok();
+            if !parses {
+                return Err(err(
+                    "SMTP_URL",
+                    "expected smtp://host:port (add ?tls=required for STARTTLS) or \
+                     smtps://host:port, with optional user:password@ before the host",
+                ));
+            }
+            Some(SmtpSettings {
+                url: Secret::new(url),
+                username: vars.get("SMTP_USERNAME"),
+                password: vars.get("SMTP_PASSWORD").map(Secret::new),
+            })
+        }
+    };
+    let public_url = match vars.get("PUBLIC_URL") {
+        Some(v) => {
+            let v = v.trim().trim_end_matches('/');
+            let ok = ["http://", "https://"].iter().any(|scheme| {
+                v.strip_prefix(scheme)
+                    .is_some_and(|rest| !rest.is_empty() && !rest.contains(char::is_whitespace))
+            });
+            if !ok {
+                return Err(err(
+                    "PUBLIC_URL",
+                    format!("expected the site's http(s) address, got {v:?}"),
+                ));
+            }
+            v.to_string()
+        }
+        None if production && smtp.is_some() => {
+            return Err(err(
+                "PUBLIC_URL",
+                "is required in production when SMTP_URL is set: links in mails point at it \
+                 (e.g. https://thumbs.example.com)",
+            ))
+        }
+        None if bind.ip().is_unspecified() => format!("http://localhost:{}", bind.port()),
+        None => format!("http://{bind}"),
+    };
+    let from = match vars.get("MAIL_FROM") {
+        Some(v) => v.trim().to_string(),
+        None if production && smtp.is_some() => return Err(err(
+            "MAIL_FROM",
+            "is required in production when SMTP_URL is set (e.g. Routix <no-reply@example.com>)",
+        )),
+        None => "Routix <no-reply@localhost>".to_string(),
+    };
+    if from.parse::<lettre::message::Mailbox>().is_err() {
+        return Err(err(
+            "MAIL_FROM",
+            format!("expected an address like Routix <no-reply@example.com>, got {from:?}"),
+        ));
+    }
+    Ok(MailSettings {
+        smtp,
+        from,
+        public_url,
+        require_verification,
+        retry_seconds: vars.positive("MAIL_RETRY_SECONDS", 30)?,
+    })
+}
+
+/// Stripe (or a server speaking its API): the secret key creates Checkout Sessions, the
+/// webhook secret proves that a paid-session event came from Stripe.
+#[derive(Debug, Clone)]
+pub struct PaymentSettings {
+    /// `None`: checkout answers 503 "payments are not configured".
+    pub secret_key: Option<Secret>,
+    /// `https://api.stripe.com`, or a compatible server; no trailing slash.
+    pub api_base: String,
+    /// `None`: webhooks answer 503 (the sender retries later).
+    pub webhook_secret: Option<Secret>,
+    /// Where checkout returns to: PUBLIC_URL when set, else the address the request came to.
+    pub return_base: Option<String>,
+}
+
+fn payments(
+    vars: &Vars<'_>,
+    environment: Environment,
+    mail: &MailSettings,
+) -> Result<PaymentSettings, ConfigError> {
+    let secret_key = vars.get("STRIPE_SECRET_KEY").map(|k| Secret::new(k.trim()));
+    let webhook_secret = vars
+        .get("STRIPE_WEBHOOK_SECRET")
+        .map(|k| Secret::new(k.trim()));
+    if environment == Environment::Production && secret_key.is_some() && webhook_secret.is_none() {
+        return Err(err(
+            "STRIPE_WEBHOOK_SECRET",
+            "is required in production when STRIPE_SECRET_KEY is set: paid packs are credited \
+             by the signed webhook (copy the endpoint's whsec_… secret from Stripe)",
+        ));
+    }
+    let api_base = match vars.get("STRIPE_API_BASE") {
+        None => "https://api.stripe.com".to_string(),
+        Some(v) => {
+            let v = v.trim().trim_end_matches('/');
+            let ok = ["http://", "https://"].iter().any(|scheme| {
+                v.strip_prefix(scheme)
+                    .is_some_and(|rest| !rest.is_empty() && !rest.contains(char::is_whitespace))
+            });
+            if !ok {
+                return Err(err(
+                    "STRIPE_API_BASE",
+                    format!("expected an http(s) URL like https://api.stripe.com, got {v:?}"),
+                ));
+            }
+            v.to_string()
+        }
+    };
+    Ok(PaymentSettings {
+        secret_key,
+        api_base,
+        webhook_secret,
+        return_base: vars.get("PUBLIC_URL").map(|_| mail.public_url.clone()),
     })
 }
 
@@ -497,6 +680,57 @@ mod tests {
     }
 
     #[test]
+    fn mail_defaults_to_the_outbox_in_development() {
+        let s = load(&[]).unwrap();
+        assert!(s.mail.smtp.is_none());
+        assert!(!s.mail.require_verification);
+        assert_eq!(s.mail.public_url, "http://127.0.0.1:8000");
+        assert_eq!(s.mail.from, "Routix <no-reply@localhost>");
+    }
+
+    #[test]
+    fn smtp_is_required_in_production_only_when_verification_is() {
+        let prod = [("ENVIRONMENT", "production"), ("SECRET_KEY", GOOD)];
+        assert!(load(&prod).unwrap().mail.smtp.is_none());
+        let mut required = prod.to_vec();
+        required.push(("REQUIRE_EMAIL_VERIFICATION", "true"));
+        assert_eq!(load(&required).unwrap_err().var, "SMTP_URL");
+        required.extend([
+            ("SMTP_URL", "smtps://mailer:hunter2-secret@mail.example.com"),
+            ("PUBLIC_URL", "https://thumbs.example.com/"),
+            ("MAIL_FROM", "Routix <no-reply@example.com>"),
+        ]);
+        let s = load(&required).unwrap();
+        assert!(s.mail.require_verification);
+        assert_eq!(s.mail.public_url, "https://thumbs.example.com");
+        assert!(!format!("{s:?}").contains("hunter2-secret"));
+    }
+
+    #[test]
+    fn rejects_malformed_mail_settings_without_echoing_credentials() {
+        let cases = [
+            ("SMTP_URL", "http://user:hunter2-secret@mail.example.com"),
+            ("SMTP_URL", "mail.example.com:587"),
+            ("MAIL_FROM", "not an address"),
+            ("PUBLIC_URL", "thumbs.example.com"),
+            ("REQUIRE_EMAIL_VERIFICATION", "maybe"),
+            ("MAIL_RETRY_SECONDS", "0"),
+        ];
+        for (var, value) in cases {
+            let e = load(&[(var, value)]).unwrap_err();
+            assert_eq!(e.var, var, "{value}");
+            assert!(!e.to_string().contains("hunter2-secret"), "{e}");
+        }
+        let e = load(&[
+            ("ENVIRONMENT", "production"),
+            ("SECRET_KEY", GOOD),
+            ("SMTP_URL", "smtp://127.0.0.1:2525"),
+        ])
+        .unwrap_err();
+        assert_eq!(e.var, "PUBLIC_URL");
+    }
+
+    #[test]
     fn defaults_to_embedded_sqlite_on_localhost_8000() {
         let s = load(&[]).unwrap();
         assert!(s.database_url.starts_with("sqlite://"));
@@ -504,5 +738,36 @@ mod tests {
         assert_eq!(s.access_token_minutes, 30);
         assert_eq!(s.refresh_token_days, 7);
         assert_eq!(load(&[("PORT", "9000")]).unwrap().bind.port(), 9000);
+    }
+
+    #[test]
+    fn payments_are_off_without_a_key_and_need_a_webhook_secret_in_production() {
+        let s = load(&[]).unwrap();
+        assert!(s.payments.secret_key.is_none());
+        assert_eq!(s.payments.api_base, "https://api.stripe.com");
+        assert_eq!(s.payments.return_base, None);
+        let e = load(&[
+            ("ENVIRONMENT", "production"),
+            ("SECRET_KEY", GOOD),
+            ("STRIPE_SECRET_KEY", "sk_live_abc"),
+        ])
+        .unwrap_err();
+        assert_eq!(e.var, "STRIPE_WEBHOOK_SECRET");
+        let e = load(&[("STRIPE_API_BASE", "api.stripe.com")]).unwrap_err();
+        assert_eq!(e.var, "STRIPE_API_BASE");
+        let s = load(&[
+            ("STRIPE_SECRET_KEY", "sk_test_hidden"),
+            ("STRIPE_WEBHOOK_SECRET", "whsec_hidden"),
+            ("STRIPE_API_BASE", "http://127.0.0.1:9/"),
+            ("PUBLIC_URL", "https://thumbs.example.com/"),
+        ])
+        .unwrap();
+        assert_eq!(s.payments.api_base, "http://127.0.0.1:9");
+        assert_eq!(
+            s.payments.return_base.as_deref(),
+            Some("https://thumbs.example.com")
+        );
+        let shown = format!("{s:?}");
+        assert!(!shown.contains("sk_test_hidden") && !shown.contains("whsec_hidden"));
     }
 }

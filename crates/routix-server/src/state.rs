@@ -27,6 +27,8 @@ pub struct Inner {
     pub events: EventBus,
     /// Wakes the in-process worker when a job is queued.
     pub worker_wake: Arc<Notify>,
+    /// Wakes the mail sender when a mail is queued.
+    pub mail_wake: Arc<Notify>,
     /// Turns true when the server begins shutting down (WebSockets close with 1001).
     pub shutdown: watch::Receiver<bool>,
     pub engine: Arc<crate::pipeline::Engine>,

@@ -40,6 +40,7 @@ const ASSETS: &[(&str, &[u8])] = &[
     asset!("gallery.js"),
     asset!("templates.js"),
     asset!("account.js"),
+    asset!("email.js"),
     asset!("admin.js"),
     asset!("app.css"),
     asset!("Vazirmatn-Regular.woff2", "fonts/Vazirmatn-Regular.woff2"),
@@ -84,6 +85,9 @@ const PAGES: &[&str] = &[
     "/templates",
     "/account",
     "/admin",
+    "/verify",
+    "/forgot",
+    "/reset",
 ];
 
 pub fn router() -> Router<AppState> {

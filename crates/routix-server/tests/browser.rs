@@ -91,6 +91,11 @@ fn shots() -> PathBuf {
 /// Starts the app and a browser whose language is `lang`; `None` when chromedriver is
 /// missing outside CI.
 async fn start(lang: &str) -> Option<Session> {
+    start_with(lang, &[]).await
+}
+
+/// `start` with more settings for the app.
+async fn start_with(lang: &str, settings: &[(&str, &str)]) -> Option<Session> {
     let guard = ONE_AT_A_TIME.lock().await;
     let _ = rustls::crypto::ring::default_provider().install_default();
     if Command::new("chromedriver")
@@ -127,6 +132,9 @@ async fn start(lang: &str) -> Option<Session> {
         "browser-test-secret-0123456789abcdef-xyz".to_string(),
     );
     vars.insert("BANK_SEED".to_string(), "false".to_string());
+    for (k, v) in settings {
+        vars.insert(k.to_string(), v.to_string());
+    }
     // A fixed port, so a test can stop the server and start it again at the same address.
     let bind = format!("127.0.0.1:{}", free_port()).parse().unwrap();
     let settings = Settings::load(&Vars::from_map(vars), Some(bind)).unwrap();
@@ -598,6 +606,93 @@ async fn persian_browsers_get_a_right_to_left_persian_ui() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_creator_finds_archives_and_exports_a_conversation() {
+    let Some(s) = start("en-US").await else {
+        return;
+    };
+    let (c, base) = (&s.client, s.base.as_str());
+    sign_up(c, base, "finder@example.com").await;
+
+    // Typed with Arabic letter variants (ك, ي); searched for below with Persian ones.
+    let said = "كيك شكلاتي برای تولد";
+    find(c, "#composer").await.send_keys(said).await.unwrap();
+    find(c, "#send").await.click().await.unwrap();
+    wait_for(c, "#conn-state[data-state=connected]", 15).await;
+    wait_for(c, ".msg.theirs", 15).await;
+    let cake_url = c.current_url().await.unwrap().to_string();
+    find(c, "#new-chat").await.click().await.unwrap();
+    wait_for(c, "#conn-state[data-state=connected]", 15).await;
+    find(c, "#composer")
+        .await
+        .send_keys("gaming night")
+        .await
+        .unwrap();
+    find(c, "#send").await.click().await.unwrap();
+    wait_for(c, ".msg.theirs", 15).await;
+
+    // The search finds the message; its hit opens the conversation at it.
+    find(c, "#chat-search")
+        .await
+        .send_keys("کیک")
+        .await
+        .unwrap();
+    let hit = wait_for(c, "#search-hits a.hit", 10).await;
+    assert!(hit.text().await.unwrap().contains(said));
+    assert!(js(c, "return document.getElementById('conv-list').hidden").await == json!(true));
+    shot(c, "30-chat-search").await;
+    check_page(c, "chat search").await;
+    hit.click().await.unwrap();
+    wait_for(c, ".msg.found", 10).await;
+    assert!(c
+        .current_url()
+        .await
+        .unwrap()
+        .as_str()
+        .starts_with(&cake_url));
+
+    // Escape leaves the search. Archived: out of the list, back under the filter.
+    find(c, "#chat-search")
+        .await
+        .send_keys("\u{E00C}")
+        .await
+        .unwrap();
+    wait_for(c, "#conv-list:not([hidden])", 10).await;
+    find(c, "#archive").await.click().await.unwrap();
+    wait_for(c, "#archived-pill:not([hidden])", 10).await;
+    let listed = text_of(c, "#conv-list").await;
+    assert!(
+        listed.contains("gaming night") && !listed.contains(said),
+        "{listed}"
+    );
+    find(c, "#archived-filter").await.click().await.unwrap();
+    wait_for(c, "#archived-filter[aria-pressed=true]", 10).await;
+    let mut listed = String::new();
+    for _ in 0..50 {
+        listed = text_of(c, "#conv-list").await;
+        if listed.contains(said) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        listed.contains(said) && !listed.contains("gaming night"),
+        "{listed}"
+    );
+    shot(c, "31-archived").await;
+
+    // Exported as Markdown, with the message as written.
+    find(c, "#export-menu summary").await.click().await.unwrap();
+    find(c, "#export-menu button[data-format=markdown]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    let md = String::from_utf8(wait_for_file(&s.downloads, "md").await).unwrap();
+    assert!(md.contains(&format!("> {said}")), "{md}");
+    c.clone().close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn admins_see_users_providers_generations_and_templates() {
     let Some(s) = start("en-US").await else {
         return;
@@ -819,4 +914,267 @@ async fn a_creator_picks_a_variant_and_edits_the_text_for_free() {
         text_of(c, "#wallet").await.contains("9 credits"),
         "the edit was free"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn creators_buy_packs_through_checkout_and_admins_price_them() {
+    use wiremock::{matchers::path, Mock, MockServer, ResponseTemplate};
+    let stripe = MockServer::start().await;
+    Mock::given(path("/v1/checkout/sessions"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "id": "cs_test_browser",
+            "url": format!("{}/pay/cs_test_browser", stripe.uri()),
+        })))
+        .mount(&stripe)
+        .await;
+    Mock::given(path("/pay/cs_test_browser"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("content-type", "text/html")
+                .set_body_string("<!doctype html><title>Fake checkout</title><h1>Pay</h1>"),
+        )
+        .mount(&stripe)
+        .await;
+    let fake = stripe.uri();
+    let Some(s) = start_with(
+        "en-US",
+        &[
+            ("STRIPE_SECRET_KEY", "sk_test_browser"),
+            ("STRIPE_API_BASE", fake.as_str()),
+            ("STRIPE_WEBHOOK_SECRET", "whsec_browser"),
+        ],
+    )
+    .await
+    else {
+        return;
+    };
+    let (c, base) = (&s.client, s.base.as_str());
+    sign_up(c, base, "shopper@example.com").await;
+    c.goto(&format!("{base}/account")).await.unwrap();
+    wait_for(c, "#packs [data-pack=creator]", 10).await;
+    assert_eq!(text_of(c, "#plan").await, "Free (watermarked)");
+    assert_eq!(
+        text_of(c, "#packs [data-pack=creator]").await,
+        "Buy for $15.00"
+    );
+    shot(c, "billing-01-account").await;
+    check_page(c, "account with packs").await;
+
+    find(c, "#packs [data-pack=creator]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_url(format!("{fake}/pay/cs_test_browser").parse().unwrap())
+        .await
+        .unwrap();
+
+    // Back from the payment page without paying.
+    c.goto(&format!("{base}/account?checkout=cancelled"))
+        .await
+        .unwrap();
+    wait_for_text(c, "Payment cancelled; nothing was charged.", 10).await;
+    assert_eq!(
+        c.current_url().await.unwrap().as_str(),
+        format!("{base}/account")
+    );
+
+    // An admin reprices a pack; the account page shows the new price.
+    let me = s.db.user_by_email("shopper@example.com").await.unwrap();
+    s.db.set_role(me.id, routix_store::users::Role::Admin)
+        .await
+        .unwrap();
+    c.goto(&format!("{base}/admin")).await.unwrap();
+    let price = wait_for(
+        c,
+        "#admin-billing [data-packs=creator] [data-field=price_cents]",
+        10,
+    )
+    .await;
+    price.clear().await.unwrap();
+    price.send_keys("1200").await.unwrap();
+    find(c, "#admin-billing [data-packs=creator] button")
+        .await
+        .click()
+        .await
+        .unwrap();
+    wait_for_text(c, "Saved", 5).await;
+    assert_eq!(s.db.pack("creator").await.unwrap().price_cents, 1200);
+    shot(c, "billing-02-admin").await;
+    check_page(c, "admin with plans and packs").await;
+    c.goto(&format!("{base}/account")).await.unwrap();
+    wait_for(c, "#packs [data-pack=creator]", 10).await;
+    assert_eq!(
+        text_of(c, "#packs [data-pack=creator]").await,
+        "Buy for $12.00"
+    );
+    c.clone().close().await.unwrap();
+}
+
+/// The newest mailed `{base}/{page}?token=…` link among the `.eml` files in `outbox`, once
+/// `count` such mails are there (mails are written there when no SMTP server is set).
+async fn mailed_link(outbox: &Path, page: &str, count: usize) -> String {
+    use base64::{engine::general_purpose::STANDARD, Engine};
+    let marker = format!("/{page}?token=");
+    for _ in 0..100 {
+        let mut links: Vec<(u64, String)> = std::fs::read_dir(outbox)
+            .into_iter()
+            .flatten()
+            .filter_map(Result::ok)
+            .filter_map(|entry| {
+                // `<time>-<id>.eml`: the id orders the mails.
+                let name = entry.file_name().to_string_lossy().to_string();
+                let id = name
+                    .strip_suffix(".eml")?
+                    .rsplit('-')
+                    .next()?
+                    .parse()
+                    .ok()?;
+                let eml = std::fs::read_to_string(entry.path()).ok()?;
+                let start = eml.find("Content-Type: text/plain")?;
+                let body = start + eml[start..].find("\r\n\r\n")? + 4;
+                let end = body + eml[body..].find("\r\n--")?;
+                let compact: String = eml[body..end].split_whitespace().collect();
+                let text = String::from_utf8(STANDARD.decode(compact).ok()?).ok()?;
+                let at = text.find(&marker)?;
+                let from = text[..at].rfind("http")?;
+                let link: String = text[from..]
+                    .chars()
+                    .take_while(|c| !c.is_whitespace())
+                    .collect();
+                Some((id, link))
+            })
+            .collect();
+        if links.len() >= count {
+            links.sort();
+            return links.pop().unwrap().1;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!(
+        "no {count} mail(s) with a {page} link in {}",
+        outbox.display()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_creator_confirms_the_address_changes_and_resets_the_password() {
+    let Some(s) = start("en-US").await else {
+        return;
+    };
+    let (c, base) = (&s.client, s.base.as_str());
+    let outbox = s.settings.data_dir.join("outbox");
+    sign_up(c, base, "mailer@example.com").await;
+    let banner = wait_for(c, "#verify-banner", 10)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(banner.contains("mailer@example.com"), "{banner}");
+    shot(c, "mail-01-verify-banner").await;
+    check_page(c, "chat with the verify banner").await;
+
+    // The mailed link confirms the address; the token leaves the address bar at once.
+    let link = mailed_link(&outbox, "verify", 1).await;
+    assert!(link.starts_with(&format!("{base}/verify?token=")), "{link}");
+    c.goto(&link).await.unwrap();
+    wait_for_text(c, "Your email is confirmed", 10).await;
+    assert_eq!(js(c, "return location.search").await, json!(""));
+    shot(c, "mail-02-verified").await;
+    c.goto(&format!("{base}/chat")).await.unwrap();
+    wait_for(c, "#composer", 10).await;
+    assert!(c.find(Locator::Css("#verify-banner")).await.is_err());
+
+    // Change the password on the account page; this browser stays signed in.
+    c.goto(&format!("{base}/account")).await.unwrap();
+    wait_for(c, "#current-password", 10)
+        .await
+        .send_keys("correct horse battery")
+        .await
+        .unwrap();
+    find(c, "#new-password")
+        .await
+        .send_keys("a changed password")
+        .await
+        .unwrap();
+    find(c, "#password-form button[type=submit]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    wait_for_text(c, "Password changed", 10).await;
+    check_page(c, "account with the password form").await;
+    c.refresh().await.unwrap();
+    wait_for(c, "#password-form", 10).await;
+
+    // Forgotten: sign out, ask for a link, choose a new password with it.
+    find(c, "#sign-out").await.click().await.unwrap();
+    wait_for(c, "#forgot-link", 10).await.click().await.unwrap();
+    wait_for(c, "#forgot-email", 10)
+        .await
+        .send_keys("mailer@example.com")
+        .await
+        .unwrap();
+    find(c, "#forgot-form button[type=submit]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    wait_for(c, "#forgot-sent", 10).await;
+    shot(c, "mail-03-forgot-sent").await;
+    let link = mailed_link(&outbox, "reset", 1).await;
+    c.goto(&link).await.unwrap();
+    wait_for(c, "#reset-password", 10)
+        .await
+        .send_keys("the newest password")
+        .await
+        .unwrap();
+    find(c, "#reset-again")
+        .await
+        .send_keys("the newest password")
+        .await
+        .unwrap();
+    shot(c, "mail-04-reset").await;
+    check_page(c, "reset").await;
+    find(c, "#reset-form button[type=submit]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    wait_for(c, "#reset-done", 10).await;
+    find(c, "#reset-done + a").await.click().await.unwrap();
+    wait_for(c, "#email", 10)
+        .await
+        .send_keys("mailer@example.com")
+        .await
+        .unwrap();
+    find(c, "#password")
+        .await
+        .send_keys("the newest password")
+        .await
+        .unwrap();
+    find(c, "#auth-submit").await.click().await.unwrap();
+    wait_for(c, "#composer", 10).await;
+
+    // The same link a second time says it is used up.
+    c.goto(&link).await.unwrap();
+    wait_for(c, "#reset-password", 10)
+        .await
+        .send_keys("one more password")
+        .await
+        .unwrap();
+    find(c, "#reset-again")
+        .await
+        .send_keys("one more password")
+        .await
+        .unwrap();
+    find(c, "#reset-form button[type=submit]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    wait_for_text(c, "already used", 10).await;
+    c.clone().close().await.unwrap();
 }

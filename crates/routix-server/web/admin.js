@@ -1,9 +1,10 @@
-// The admin panel (role `admin`): users with credits, plans and roles; recent generations;
-// provider health; the template bank. Each section loads and fails on its own.
+// The admin panel (role `admin`): users with credits, plans and roles; plans and credit packs;
+// recent generations; provider health; the template bank. Each section loads and fails on its own.
 
 import { api, currentUser, loadWallet } from "./api.js";
 import { h, fail, select, states, toast } from "./dom.js";
 import { t, label, fmtTime, num, joinList } from "./i18n.js";
+import { verificationState } from "./email.js";
 
 const th = (...names) => h("thead", {}, h("tr", {}, ...names.map((n) => h("th", { scope: "col" }, n))));
 const table = (caption, head, body) => h("div", { class: "table-wrap" }, h("table", {}, h("caption", { class: "sr-only" }, caption), head, body));
@@ -34,13 +35,59 @@ function userRow(u) {
   });
   const patch = (body, control, old) => api("PATCH", `/api/v1/admin/users/${u.id}`, body)
     .then(() => toast(t("saved"))).catch((e) => { control.value = old; fail(e); });
-  const plan = select({ "aria-label": `${t("plan")} — ${u.email}` }, [["free", t("plan_free")], ["pro", t("plan_pro")]], u.plan);
+  const plan = select({ "aria-label": `${t("plan")} — ${u.email}` }, ["free", "pro", "agency", "enterprise"].map((p) => [p, t("plan_" + p)]), u.plan);
   plan.addEventListener("change", () => patch({ plan: plan.value }, plan, u.plan).then(() => { u.plan = plan.value; }));
   const role = select({ "aria-label": `${t("role")} — ${u.email}`, disabled: currentUser.id === u.id ? true : null },
     [["user", t("role_user")], ["admin", t("role_admin")]], u.role);
   role.addEventListener("change", () => patch({ role: role.value }, role, u.role).then(() => { u.role = role.value; }));
-  return h("tr", {}, h("td", {}, h("bdi", { dir: "ltr" }, u.email)), h("td", { dir: "auto" }, u.display_name), h("td", {}, role), h("td", {}, plan), balance,
+  return h("tr", {}, h("td", {}, h("bdi", { dir: "ltr" }, u.email), " ", verificationState(u)), h("td", { dir: "auto" }, u.display_name), h("td", {}, role), h("td", {}, plan), balance,
     h("td", {}, h("div", { class: "inline" }, amount, grant)));
+}
+
+/// One editable row of a plan or a pack: each field an input, saved together with PATCH.
+function termsRow(kind, item, fields) {
+  const inputs = fields.map(([key, type, extra = {}]) => {
+    // Unlimited plans have no monthly credits to edit.
+    const locked = key === "monthly_credits" && item.unlimited;
+    const attrs = { "aria-label": `${t(extra.label || key)} — ${item.id}`, "data-field": key, disabled: locked ? true : null, ...extra.attrs };
+    if (type === "checkbox") return [key, type, h("input", { type, checked: item[key] ? true : null, ...attrs })];
+    const value = item[key] === null || item[key] === undefined ? "" : item[key];
+    return [key, type, h("input", { type, value, class: type === "number" ? "narrow" : null, dir: key === "name_fa" ? "rtl" : "auto", ...attrs })];
+  });
+  const save = h("button", { type: "button", class: "small" }, t("save"));
+  save.addEventListener("click", async () => {
+    const body = {};
+    for (const [key, type, input] of inputs) {
+      if (input.disabled) continue;
+      if (type === "checkbox") body[key] = input.checked;
+      else if (type === "number") body[key] = input.value.trim() === "" ? null : Number(input.value);
+      else body[key] = input.value.trim();
+    }
+    save.disabled = true;
+    try {
+      Object.assign(item, await api("PATCH", `/api/v1/admin/${kind}/${item.id}`, body));
+      toast(t("saved"));
+    } catch (e) { fail(e); } finally { save.disabled = false; }
+  });
+  return h("tr", { [`data-${kind}`]: item.id }, h("td", { dir: "ltr" }, h("strong", {}, item.id)),
+    ...inputs.map(([, , input]) => h("td", {}, input)), h("td", {}, save));
+}
+
+/// Plans (monthly credits, watermark, price) and the credit packs on sale.
+function billingSection() {
+  return section("admin-billing", t("plans"), async () => {
+    const [plans, packs] = await Promise.all([api("GET", "/api/v1/admin/plans"), api("GET", "/api/v1/admin/packs")]);
+    const planFields = [["name_en", "text"], ["name_fa", "text"], ["monthly_credits", "number", { label: "monthlyCredits", attrs: { min: 0 } }],
+      ["watermark", "checkbox"], ["price_cents", "number", { label: "priceCents", attrs: { min: 0, placeholder: "—", title: t("priceHint") } }], ["currency", "text", { attrs: { maxlength: 3, size: 3 } }], ["enabled", "checkbox"]];
+    const packFields = [["name_en", "text"], ["name_fa", "text"], ["credits", "number", { label: "packCredits", attrs: { min: 1 } }],
+      ["price_cents", "number", { label: "priceCents", attrs: { min: 1 } }], ["currency", "text", { attrs: { maxlength: 3, size: 3 } }], ["enabled", "checkbox"]];
+    return h("div", {},
+      table(t("plans"), th(t("plan"), t("nameEn"), t("nameFa"), t("monthlyCredits"), t("watermark"), t("priceCents"), t("currency"), t("enabled"), ""),
+        h("tbody", {}, plans.map((p) => termsRow("plans", p, planFields)))),
+      h("h3", {}, t("packs")),
+      table(t("packs"), th(t("packs"), t("nameEn"), t("nameFa"), t("packCredits"), t("priceCents"), t("currency"), t("enabled"), ""),
+        h("tbody", {}, packs.map((p) => termsRow("packs", p, packFields)))));
+  });
 }
 
 /// A bank item's palette as swatches, heaviest widest.
@@ -72,7 +119,9 @@ function bankRow(item, reload) {
   return h("tr", { "data-bank-item": item.id },
     h("td", {}, h("a", { href: item.image_url, target: "_blank", rel: "noopener", class: "tpl-link" },
       h("img", { src: item.preview_url, alt: "", width: 96, height: 54, loading: "lazy", class: "thumb" }), h("span", { dir: "auto" }, item.title))),
-    h("td", {}, item.category ? label("cat_", item.category) : "—", h("span", { class: "muted small block", dir: "auto" }, (item.tags || []).join(", "))),
+    h("td", {}, item.category ? label("cat_", item.category) : "—", h("span", { class: "muted small block", dir: "auto" }, (item.tags || []).join(", ")),
+      dna.description ? h("span", { class: "muted small block", dir: "ltr", "data-bank-description": "" },
+        `${dna.description}${dna.mood ? ` · ${dna.mood}` : ""}${dna.has_face ? " · 🙂" : ""}`) : null),
     h("td", {}, swatches(dna)),
     h("td", { class: "num" }, h("span", { title: t("energy") }, `${dna.energy ?? "—"}/10`)),
     h("td", { class: "small" }, `${t("text")}: ${label("place_", dna.composition?.text || "none")}`, h("br"), `${t("subjectWord")}: ${label("place_", dna.composition?.subject || "none")}`),
@@ -169,7 +218,8 @@ export async function adminView(main) {
   });
 
   const bank = bankSection();
+  const billing = billingSection();
 
   main.replaceChildren(h("section", { class: "page" }, h("h1", { tabindex: "-1" }, t("admin")),
-    users.el, providers.el, generations.el, bank.el, templates.el));
+    users.el, billing.el, providers.el, generations.el, bank.el, templates.el));
 }

@@ -9,6 +9,7 @@ import { galleryView } from "./gallery.js";
 import { templatesView } from "./templates.js";
 import { accountView } from "./account.js";
 import { adminView } from "./admin.js";
+import { verifyView, forgotView, resetView, verifyBanner } from "./email.js";
 
 const VIEWS = {
   login: authView("login"),
@@ -18,8 +19,13 @@ const VIEWS = {
   templates: templatesView,
   account: accountView,
   admin: adminView,
+  verify: verifyView,
+  forgot: forgotView,
+  reset: resetView,
 };
 const PUBLIC = ["login", "register"];
+// Pages opened from a mail: they work signed in or not.
+const FROM_MAIL = ["/verify", "/forgot", "/reset"];
 
 const main = document.getElementById("main");
 const top = document.getElementById("top");
@@ -72,12 +78,14 @@ function header(page) {
     right.append(out);
   }
   top.append(h("a", { href: currentUser ? "/chat" : "/login", class: "brand" }, t("brand")), nav, right);
+  const banner = page === "verify" ? null : verifyBanner();
+  if (banner) top.append(banner);
 }
 
 async function route() {
   if (cleanup) { try { cleanup(); } catch (_) { /* a view's teardown must not block the next */ } cleanup = null; }
   let path = location.pathname;
-  if (!currentUser && !["/login", "/register"].includes(path)) { history.replaceState(null, "", "/login"); path = "/login"; }
+  if (!currentUser && !["/login", "/register", ...FROM_MAIL].includes(path)) { history.replaceState(null, "", "/login"); path = "/login"; }
   if (currentUser && ["/", "/login", "/register"].includes(path)) { history.replaceState(null, "", "/chat"); path = "/chat"; }
   const parts = path.split("/").filter(Boolean);
   const page = parts[0] || "chat";

@@ -19,6 +19,7 @@ export function authView(mode) {
       field(t("password"), password, isUp ? t("passwordHint") : null),
       isUp ? field(`${t("displayName")} (${t("optional")})`, name) : null,
       error, submit,
+      isUp ? null : h("a", { href: "/forgot", id: "forgot-link" }, t("forgotLink")),
       h("a", { href: isUp ? "/login" : "/register" }, isUp ? t("haveAccount") : t("noAccount")));
     form.addEventListener("submit", async (e) => {
       e.preventDefault();

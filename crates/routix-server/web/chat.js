@@ -1,6 +1,6 @@
-// The chat, the main screen: conversations, the live message stream with generation cards,
-// and the composer (reference images by picker, drag-and-drop or paste; quality with its
-// price; the template in use).
+// The chat, the main screen: conversations (searchable, archivable, exportable), the live
+// message stream with generation cards, and the composer (reference images by picker,
+// drag-and-drop or paste; quality with its price; the template in use).
 
 import { api, currentUser, upload, wallet, loadWallet, DEFAULT_PRICES } from "./api.js";
 import { h, toast, fail, errorText, states, nearBottom } from "./dom.js";
@@ -10,6 +10,19 @@ import { generationCard } from "./generation.js";
 
 const IMAGE_TYPES = ["image/jpeg", "image/png", "image/webp"];
 const ALGORITHMS = ["basic", "premium", "pro"];
+
+// Kept while moving between conversations: the archived filter and the search typed.
+let showArchived = false;
+let lastSearch = "";
+
+/// A conversation's title as a file name (characters file systems refuse replaced).
+function fileName(title, ext) {
+  const base = title.replace(/[\\/:*?"<>|\u0000-\u001f]+/g, "-").replace(/\s+/g, " ").trim().slice(0, 80);
+  return `${base || "routix-chat"}.${ext}`;
+}
+
+/// Newest first, as the server lists them (ids are time-ordered).
+function byNewest(list) { return list.sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0)); }
 
 /// The first words of a message, as a conversation title.
 function titleFrom(text) {
@@ -23,8 +36,14 @@ export async function chatView(main, { navigate, params }) {
   // Layout first, so the loading state has its place.
   const list = h("ul", { class: "conv-list", id: "conv-list" });
   const newChat = h("button", { type: "button", id: "new-chat" }, "+ " + t("newChat"));
+  const searchBox = h("input", { type: "search", id: "chat-search", placeholder: t("searchChats"), "aria-label": t("searchChats"),
+    "aria-controls": "search-hits", dir: "auto", maxlength: 200, autocomplete: "off", value: lastSearch });
+  const searchStatus = h("p", { class: "muted small search-status", id: "search-status", role: "status", "aria-live": "polite" });
+  const hits = h("ul", { class: "conv-list search-hits", id: "search-hits", "aria-label": t("searchResults"), hidden: true });
+  const archivedFilter = h("button", { type: "button", class: "ghost small", id: "archived-filter", "aria-pressed": String(showArchived) }, t("archivedFilter"));
+  const listHead = h("h2", { class: "sr-only" }, t("conversations"));
   const sidebar = h("aside", { class: "sidebar", id: "sidebar", "aria-label": t("conversations") }, newChat,
-    h("h2", { class: "sr-only" }, t("conversations")), list);
+    searchBox, searchStatus, hits, archivedFilter, listHead, list);
   const toggle = h("button", { type: "button", class: "ghost small only-phone", "aria-expanded": "false", "aria-controls": "sidebar", "aria-label": t("showConversations"), title: t("showConversations") }, "☰");
   toggle.addEventListener("click", () => {
     const open = sidebar.classList.toggle("open");
@@ -32,9 +51,17 @@ export async function chatView(main, { navigate, params }) {
   });
   const title = h("h1", { class: "chat-title", dir: "auto", id: "chat-title", tabindex: "-1" }, convId ? "" : t("newChat"));
   const renameBtn = h("button", { type: "button", class: "ghost small", hidden: !convId, "aria-label": t("rename"), title: t("rename") }, "✎");
+  const archivedPill = h("span", { class: "pill", id: "archived-pill", hidden: true }, t("archivedBadge"));
+  const archiveBtn = h("button", { type: "button", class: "ghost small", id: "archive", hidden: true }, t("archive"));
+  const exportMenu = h("details", { class: "menu", id: "export-menu", hidden: true },
+    h("summary", { class: "button ghost small" }, t("export")),
+    h("div", { class: "menu-items", role: "group", "aria-label": t("export") },
+      h("button", { type: "button", class: "ghost small", "data-format": "markdown" }, t("exportMarkdown")),
+      h("button", { type: "button", class: "ghost small", "data-format": "json" }, t("exportJson"))));
   const statePill = h("span", { class: "pill", id: "conn-state", role: "status" });
   const reconnectBtn = h("button", { type: "button", class: "small", hidden: true, id: "reconnect" }, t("reconnect"));
-  const head = h("div", { class: "chat-head" }, toggle, title, renameBtn, h("span", { class: "spacer" }), statePill, reconnectBtn);
+  const head = h("div", { class: "chat-head" }, toggle, title, renameBtn, archivedPill, h("span", { class: "spacer" }),
+    archiveBtn, exportMenu, statePill, reconnectBtn);
   const stream = h("div", { class: "stream", id: "stream", role: "log", "aria-label": t("conversationTitle"), tabindex: "0" }, states.loading());
   const typing = h("p", { class: "typing muted small", id: "typing", "aria-live": "polite" });
 
@@ -78,10 +105,12 @@ export async function chatView(main, { navigate, params }) {
   renderWallet();
   if (!wallet) loadWallet().catch(() => {});
 
-  // Conversations.
+  // Conversations: the default list, and the archived ones when that filter is on.
   let conversations;
+  let archived = [];
   try {
     conversations = (await api("GET", "/api/v1/chat/conversations?limit=50")).items;
+    if (showArchived) archived = (await api("GET", "/api/v1/chat/conversations?archived=true&limit=50")).items;
   } catch (e) {
     stream.replaceChildren(states.error(e, () => navigate(location.pathname, true)));
     form.hidden = true;
@@ -91,21 +120,28 @@ export async function chatView(main, { navigate, params }) {
     navigate(`/chat/${conversations[0].id}`, true);
     return () => window.removeEventListener("routix:wallet", renderWallet);
   }
-  const current = conversations.find((c) => c.id === convId);
+  let current = conversations.find((c) => c.id === convId) || archived.find((c) => c.id === convId);
+  if (convId && !current) {
+    // Archived (and the filter off), or older than the first page.
+    try { current = await api("GET", `/api/v1/chat/conversations/${convId}`); } catch (_) { /* not found below */ }
+  }
   if (convId && !current) {
     stream.replaceChildren(states.error({ message: t("err_not_found") }));
     form.hidden = true;
   }
   const renderList = () => {
     list.replaceChildren();
-    if (!conversations.length) list.append(h("li", { class: "muted small" }, t("noConversations")));
-    for (const c of conversations) {
+    const shown = showArchived ? archived : conversations;
+    listHead.textContent = showArchived ? t("archivedConversations") : t("conversations");
+    if (!shown.length) list.append(h("li", { class: "muted small" }, showArchived ? t("noArchived") : t("noConversations")));
+    for (const c of shown) {
       const del = h("button", { type: "button", class: "icon", "aria-label": t("deleteConversation", { name: c.title }), title: t("delete") }, "×");
       del.addEventListener("click", async () => {
         if (!confirm(t("confirmDeleteConversation"))) return;
         try {
           await api("DELETE", `/api/v1/chat/conversations/${c.id}`);
-          conversations = conversations.filter((x) => x !== c);
+          conversations = conversations.filter((x) => x.id !== c.id);
+          archived = archived.filter((x) => x.id !== c.id);
           if (c.id === convId) navigate("/chat", true); else renderList();
         } catch (e) { fail(e); }
       });
@@ -114,6 +150,59 @@ export async function chatView(main, { navigate, params }) {
     }
   };
   renderList();
+  archivedFilter.addEventListener("click", async () => {
+    showArchived = !showArchived;
+    archivedFilter.setAttribute("aria-pressed", String(showArchived));
+    if (showArchived) {
+      try { archived = (await api("GET", "/api/v1/chat/conversations?archived=true&limit=50")).items; } catch (e) { fail(e); }
+    }
+    renderList();
+  });
+
+  // Search over every message and title; a hit opens its conversation at the message.
+  let searchTimer;
+  let searchSeq = 0;
+  const showHits = (items) => {
+    list.hidden = true;
+    archivedFilter.hidden = true;
+    hits.hidden = false;
+    searchStatus.textContent = items.length ? t("searchCount", { n: items.length }) : t("noSearchHits");
+    hits.replaceChildren(...items.map((hit) => {
+      const who = !hit.message_id ? t("inTitle") : hit.role === "user" ? t("you") : t("assistant");
+      const href = `/chat/${hit.conversation_id}${hit.message_id ? `?m=${hit.message_id}` : ""}`;
+      return h("li", { class: hit.conversation_id === convId ? "active" : "" },
+        h("a", { href, class: "hit", "data-conversation": hit.conversation_id },
+          h("span", { class: "hit-title", dir: "auto" }, hit.title),
+          hit.archived ? h("span", { class: "muted small" }, ` · ${t("archivedBadge")}`) : null,
+          h("span", { class: "hit-snippet muted small" }, `${who}: `, h("bdi", {}, hit.snippet))));
+    }));
+  };
+  const closeSearch = () => {
+    hits.hidden = true;
+    hits.replaceChildren();
+    searchStatus.textContent = "";
+    list.hidden = false;
+    archivedFilter.hidden = false;
+  };
+  const runSearch = async () => {
+    const q = searchBox.value.trim();
+    lastSearch = q;
+    const seq = ++searchSeq;
+    if (!q) { closeSearch(); return; }
+    try {
+      const found = await api("GET", `/api/v1/chat/search?q=${encodeURIComponent(q)}&limit=30`);
+      if (seq === searchSeq) showHits(found.items);
+    } catch (e) {
+      if (seq !== searchSeq) return;
+      if (e.status === 422) { showHits([]); searchStatus.textContent = t("searchNeedsWord"); } else fail(e);
+    }
+  };
+  searchBox.addEventListener("input", () => { clearTimeout(searchTimer); searchTimer = setTimeout(runSearch, 250); });
+  searchBox.addEventListener("keydown", (e) => {
+    if (e.key === "Escape" && searchBox.value) { e.preventDefault(); searchBox.value = ""; runSearch(); }
+  });
+  if (lastSearch) runSearch();
+
   const createConversation = async (name) => {
     const c = await api("POST", "/api/v1/chat/conversations", { title: name || t("newChat") });
     conversations.unshift(c);
@@ -224,6 +313,46 @@ export async function chatView(main, { navigate, params }) {
     // No conversation yet: a welcome, and the first message starts one.
     stream.replaceChildren(h("div", { class: "welcome" }, h("h2", {}, t("welcome")), h("p", { class: "muted" }, t("emptyChat"))));
   }
+  // Archive and export, for the conversation open.
+  const renderArchived = () => {
+    archivedPill.hidden = !current.archived;
+    archiveBtn.textContent = current.archived ? t("unarchive") : t("archive");
+  };
+  if (current) {
+    archiveBtn.hidden = false;
+    exportMenu.hidden = false;
+    renderArchived();
+    archiveBtn.addEventListener("click", async () => {
+      try {
+        Object.assign(current, await api("PATCH", `/api/v1/chat/conversations/${convId}`, { archived: !current.archived }));
+        conversations = conversations.filter((c) => c.id !== convId);
+        archived = archived.filter((c) => c.id !== convId);
+        const into = current.archived ? archived : conversations;
+        into.push(current);
+        byNewest(into);
+        renderArchived();
+        renderList();
+        toast(current.archived ? t("archivedDone") : t("unarchivedDone"));
+      } catch (e) { fail(e); }
+    });
+    exportMenu.addEventListener("click", async (e) => {
+      const format = e.target.closest("button[data-format]")?.dataset.format;
+      if (!format) return;
+      exportMenu.open = false;
+      try {
+        const data = await api("GET", `/api/v1/chat/conversations/${convId}/export?format=${format}`);
+        // JSON arrives parsed; the file keeps it as the server wrote it, indented.
+        const blob = data instanceof Blob ? data : new Blob([JSON.stringify(data, null, 2)], { type: "application/json" });
+        const url = URL.createObjectURL(blob);
+        const a = h("a", { href: url, download: fileName(current.title, format === "json" ? "json" : "md"), hidden: true });
+        document.body.append(a);
+        a.click();
+        a.remove();
+        setTimeout(() => URL.revokeObjectURL(url), 10_000);
+      } catch (err) { fail(err); }
+    });
+  }
+
   let history = { items: [] };
   if (current) {
     title.textContent = current.title;
@@ -239,6 +368,10 @@ export async function chatView(main, { navigate, params }) {
       timeline.forEach((x) => x.add());
       if (!timeline.length) stream.append(h("div", { class: "empty welcome" }, h("h2", {}, t("welcome")), h("p", { class: "muted" }, t("emptyChat"))));
       stream.scrollTop = stream.scrollHeight;
+      // Opened from a search hit: show that message.
+      const wanted = new URLSearchParams(location.search).get("m");
+      const found = wanted && [...stream.querySelectorAll("[data-message]")].find((el) => el.dataset.message === wanted);
+      if (found) { found.classList.add("found"); found.scrollIntoView({ block: "center" }); }
     } catch (e) {
       stream.replaceChildren(states.error(e, () => navigate(location.pathname, true)));
     }

@@ -10,12 +10,14 @@ const STATUSES = ["completed", "processing", "queued", "failed", "cancelled"];
 export async function galleryView(main) {
   const status = select({ id: "filter-status" }, [["", t("allStatuses")], ...STATUSES.map((s) => [s, t(s)])], "completed");
   const algorithm = select({ id: "filter-algorithm" }, [["", t("allAlgorithms")], ...["basic", "premium", "pro"].map((a) => [a, t(a)])], "");
+  const favorites = h("input", { type: "checkbox", id: "filter-favorite" });
   const grid = h("div", { class: "grid", id: "gallery-grid", "aria-live": "polite" });
   const more = h("button", { type: "button", class: "ghost more", hidden: true }, t("loadMore"));
   const note = h("div", { class: "page-note" });
   main.replaceChildren(h("section", { class: "page" },
     h("div", { class: "page-head" }, h("h1", { tabindex: "-1" }, t("gallery")),
-      h("div", { class: "filters" }, field(t("status"), status), field(t("algorithm"), algorithm))),
+      h("div", { class: "filters" }, field(t("status"), status), field(t("algorithm"), algorithm),
+        h("label", { class: "check" }, favorites, " ", t("favoritesOnly")))),
     note, grid, more));
 
   let cursor = null;
@@ -52,6 +54,7 @@ export async function galleryView(main) {
     const q = new URLSearchParams({ limit: "24" });
     if (status.value) q.set("status", status.value);
     if (algorithm.value) q.set("algorithm", algorithm.value);
+    if (favorites.checked) q.set("favorite", "true");
     if (cursor) q.set("cursor", cursor);
     try {
       const page = await api("GET", `/api/v1/generations?${q}`);
@@ -69,6 +72,7 @@ export async function galleryView(main) {
   };
   status.addEventListener("change", () => load(true));
   algorithm.addEventListener("change", () => load(true));
+  favorites.addEventListener("change", () => load(true));
   more.addEventListener("click", () => load(false));
   await load(true);
 }

@@ -2,7 +2,7 @@
 // Used by the chat stream and the gallery; cards are rebuilt from each generation event.
 
 import { api, download } from "./api.js";
-import { h, fail } from "./dom.js";
+import { h, fail, toast } from "./dom.js";
 import { t, label, engineName, fmtTime, pct } from "./i18n.js";
 
 const FORMATS = [["jpeg", "JPEG", "jpg"], ["webp", "WebP", "webp"], ["png", "PNG", "png"]];
@@ -180,8 +180,36 @@ export function generationCard(g, { onDelete, onUpdate, onCreated } = {}) {
   if (working) {
     actions.append(h("button", { type: "button", class: "small ghost", "data-cancel": "", onclick: () => api("POST", `/api/v1/generations/${g.id}/cancel`, {}).then((x) => { if (onUpdate && x) onUpdate(x); }).catch(fail) }, t("cancel")));
   }
+  if (g.status === "completed") {
+    const star = h("button", {
+      type: "button", class: "small ghost", "data-favorite": g.favorite ? "on" : "off", "aria-pressed": g.favorite ? "true" : "false",
+      title: t(g.favorite ? "unfavorite" : "favorite"),
+      onclick: () => api(g.favorite ? "DELETE" : "POST", `/api/v1/generations/${g.id}/favorite`)
+        .then((x) => { if (onUpdate && x) onUpdate(x); else { g.favorite = x.favorite; star.textContent = x.favorite ? "★" : "☆"; star.dataset.favorite = x.favorite ? "on" : "off"; } })
+        .catch(fail),
+    }, g.favorite ? "★" : "☆");
+    actions.append(star);
+    actions.append(h("button", {
+      type: "button", class: "small ghost", "data-share": "",
+      onclick: () => api("POST", `/api/v1/generations/${g.id}/share`)
+        .then((link) => shareBox(card, g, link))
+        .catch(fail),
+    }, t("share")));
+  }
   if (onDelete) actions.append(h("button", { type: "button", class: "small danger", onclick: () => onDelete(g) }, t("delete")));
   if (actions.children.length) card.append(actions);
   if (g.status === "completed") card.append(editActions(g, onCreated));
   return card;
+}
+
+/// The live share link of a result, with copy and revoke.
+function shareBox(card, g, link) {
+  card.querySelector(".share-box")?.remove();
+  const url = link.absolute_url || new URL(link.url, location.origin).href;
+  const input = h("input", { type: "text", readonly: true, value: url, "aria-label": t("shareLink"), "data-share-url": "" });
+  const box = h("div", { class: "share-box" }, input,
+    h("button", { type: "button", class: "small", onclick: () => navigator.clipboard?.writeText(url).then(() => toast(t("copied"))).catch(() => input.select()) }, t("copy")),
+    h("button", { type: "button", class: "small ghost", "data-unshare": "", onclick: () => api("DELETE", `/api/v1/generations/${g.id}/share`).then(() => { box.remove(); toast(t("unshared")); }).catch(fail) }, t("unshare")));
+  card.append(box);
+  input.select();
 }

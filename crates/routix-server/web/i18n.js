@@ -11,6 +11,11 @@ const STRINGS = {
     language: "Language", newChat: "New chat", conversations: "Conversations", noConversations: "No conversations yet.",
     showConversations: "Conversations", deleteConversation: "Delete conversation “{name}”", confirmDeleteConversation: "Delete this conversation and its messages?",
     rename: "Rename", renameTitle: "New name for this conversation", conversationTitle: "Conversation",
+    searchChats: "Search conversations", searchResults: "Search results", searchCount: "{n} found", noSearchHits: "Nothing found.",
+    searchNeedsWord: "Type a word to search for.", inTitle: "Title", archivedFilter: "Archived", archivedConversations: "Archived conversations",
+    noArchived: "No archived conversations.", archivedBadge: "Archived", archive: "Archive", unarchive: "Unarchive",
+    archivedDone: "Archived: it is out of your list, under “Archived”.", unarchivedDone: "Back in your list.",
+    export: "Export", exportMarkdown: "Markdown (.md)", exportJson: "JSON (.json)",
     welcome: "What is your video about?",
     emptyChat: "Describe it in a sentence — “gaming video, red and black, text: NEW SEASON”. Drop or paste a reference photo if you have one, then press Generate.",
     message: "Message", send: "Send", generate: "Generate", generating: "Queuing…", attach: "Attach image", algorithm: "Quality",
@@ -24,7 +29,9 @@ const STRINGS = {
     cancel: "Cancel", download: "Download {f}", downloadAs: "Download as {f}", delete: "Delete", confirmDelete: "Delete this thumbnail?",
     deleted: "Deleted", openFull: "Open full size", refunded: "Your credits were refunded.",
     engine: "Made by {e}", fellBack: "fallback: {r}",
-    returned: "Made offline, so charged the basic price ({c}): {n} credits returned", subject: "Subject: {s}",
+    returned: "Made offline, so charged the basic price ({c}): {n} credits returned",
+    favorite: "Add to favourites", unfavorite: "Remove from favourites", favoritesOnly: "Favourites only",
+    share: "Share", shareLink: "Share link", copy: "Copy", copied: "Link copied", unshare: "Stop sharing", unshared: "The link no longer works", subject: "Subject: {s}",
     bank: "Template bank", bankFile: "Image or zip", titleOptional: "Title (optional)", tagsHint: "Tags, comma-separated",
     upload: "Upload", bankImported: "{n} added to the bank", bankEmpty: "The bank is empty: upload a designer thumbnail or a zip of them.",
     item: "Item", palette: "Palette", energy: "Energy", composition: "Composition", performance: "Uses · ratings",
@@ -38,6 +45,13 @@ const STRINGS = {
     style: "Style", allStyles: "All styles", emptyTemplates: "No templates match these filters.",
     startChat: "Start a chat with this", rtlReady: "Persian-ready",
     balance: "Balance", credits: "{n} credits", credits1: "1 credit", plan: "Plan", plan_free: "Free (watermarked)", plan_pro: "Pro (no watermark)",
+    plan_agency: "Agency (no watermark)", plan_enterprise: "Enterprise (unlimited)", unlimited: "Unlimited generations",
+    perMonth: "{n} credits every month", buyCredits: "Buy credits", buyPack: "Buy for {price}", redirecting: "Opening the payment page…",
+    checkoutDone: "Payment received — your credits arrive in a moment.", checkoutCancelled: "Payment cancelled; nothing was charged.",
+    plans: "Plans", packs: "Credit packs", nameEn: "Name (English)", nameFa: "Name (Persian)", monthlyCredits: "Monthly credits",
+    priceCents: "Price (cents)", priceHint: "Empty: on request", currency: "Currency", watermark: "Watermark", packCredits: "Credits",
+    n_pack: "{p} pack: {n} credits", n_plan: "{p} plan: {n} credits for {m}", n_plan_closed: "{p} plan closed: {n} credits used",
+    pn_free: "Free", pn_pro: "Pro", pn_agency: "Agency", pn_enterprise: "Enterprise",
     profile: "Profile", ledger: "Credit history", emptyLedger: "No credit activity yet.", save: "Save", saved: "Saved",
     kind: "Type", amount: "Amount", note: "Note", when: "When",
     users: "Users", search: "Search by email", grant: "Grant", grantTo: "Credits to grant to {email}", granted: "Credits granted",
@@ -49,7 +63,7 @@ const STRINGS = {
     error: "Something went wrong: {m}", retry: "Try again", loading: "Loading…", notFound: "Page not found.",
     uploadFailed: "Upload failed: {m}", uploading: "Uploading {name}…", onlyImages: "Only JPEG, PNG or WebP images can be attached.",
     dropHere: "Drop images to attach", remove: "Remove {name}", you: "You", assistant: "Routix",
-    k_grant: "Credits added", k_reserve: "Reserved", k_settle: "Charged", k_refund: "Refunded",
+    k_grant: "Credits added", k_purchase: "Bought", k_reserve: "Reserved", k_settle: "Charged", k_refund: "Refunded",
     n_welcome: "Welcome credits", n_gen_basic: "Basic thumbnail", n_gen_premium: "Premium thumbnail", n_gen_pro: "Pro thumbnail",
     n_completed: "Thumbnail finished", n_refund_failed: "Refund: generation failed", n_refund_cancelled: "Refund: generation cancelled",
     n_refund_abandoned: "Refund: generation abandoned", n_admin: "Granted by an administrator",
@@ -59,6 +73,9 @@ const STRINGS = {
     err_forbidden: "You don't have access to this.", err_not_found: "Not found — it may have been deleted.",
     err_internal_error: "The server had a problem. Please try again.", err_network: "Can't reach the server. Check your connection.",
     err_validation_error: "{m}",
+    err_payments_not_configured: "Buying credits is not available on this site.",
+    err_payments_unavailable: "The payment service is busy. Please try again in a minute.",
+    err_payment_provider_error: "The payment service could not start a checkout; nothing was charged.",
     cat_gaming: "Gaming", cat_tech: "Tech", cat_education: "Education", cat_vlog: "Vlog", cat_cooking: "Cooking", cat_fitness: "Fitness",
     cat_finance: "Finance", cat_travel: "Travel", cat_music: "Music", cat_news: "News", cat_beauty: "Beauty", cat_sports: "Sports",
     cat_reaction: "Reaction", cat_tutorial: "Tutorial", cat_review: "Review", cat_podcast: "Podcast", cat_animals: "Animals", cat_cars: "Cars", cat_comedy: "Comedy",
@@ -66,6 +83,21 @@ const STRINGS = {
     st_bold: "bold", st_cinematic: "cinematic", "st_high-contrast": "high contrast", st_minimal: "minimal", st_neon: "neon",
     st_playful: "playful", st_professional: "professional",
     m_calm: "calm", m_dramatic: "dramatic", m_energetic: "energetic", m_fun: "fun", m_inspiring: "inspiring", m_serious: "serious",
+    verify: "Confirm email", forgot: "Forgot password", reset: "New password", forgotLink: "Forgot your password?",
+    verifying: "Confirming your email…", verified: "Your email is confirmed. Thank you!", continue: "Continue",
+    linkGone: "This link was already used, replaced by a newer one, or has expired.",
+    linkInvalid: "This link is not valid. Check that you opened the whole link from the mail.", askNewLink: "Send me a new link",
+    forgotIntro: "Enter your account's email address and we'll mail you a link to choose a new password.", sendLink: "Send link",
+    forgotSent: "If an account uses {email}, a link is on its way. It works once, for one hour.",
+    newPassword: "New password", confirmPassword: "Repeat the new password", passwordsDiffer: "The two passwords are different.",
+    setPassword: "Set password", passwordReset: "Your password is changed and every session is signed out. Sign in with the new password.",
+    changePassword: "Change password", currentPassword: "Current password", passwordChanged: "Password changed. Your other devices are signed out.",
+    verifyBanner: "Please confirm your email address: we sent a link to", resend: "Send it again", resent: "A new link is on its way.",
+    emailVerified: "Email confirmed", resendVerification: "Resend confirmation link",
+    err_token_gone: "This link was already used, replaced by a newer one, or has expired.",
+    err_invalid_token: "This link is not valid. Check that you opened the whole link from the mail.",
+    err_wrong_password: "The current password is not right.", err_already_verified: "Your email is already confirmed.",
+    err_email_unverified: "Confirm your email address first — the link is in the mail we sent you.",
   },
   fa: {
     brand: "روتیکس", tagline: "تامبنیل را توصیف کنید؛ در چند ثانیه تحویل بگیرید.", skip: "رفتن به محتوا", mainNav: "اصلی",
@@ -76,6 +108,11 @@ const STRINGS = {
     language: "زبان", newChat: "گفتگوی تازه", conversations: "گفتگوها", noConversations: "هنوز گفتگویی ندارید.",
     showConversations: "گفتگوها", deleteConversation: "حذف گفتگوی «{name}»", confirmDeleteConversation: "این گفتگو و پیام‌هایش حذف شود؟",
     rename: "تغییر نام", renameTitle: "نام تازهٔ این گفتگو", conversationTitle: "گفتگو",
+    searchChats: "جستجو در گفتگوها", searchResults: "نتیجه‌های جستجو", searchCount: "{n} مورد پیدا شد", noSearchHits: "چیزی پیدا نشد.",
+    searchNeedsWord: "واژه‌ای برای جستجو بنویسید.", inTitle: "عنوان", archivedFilter: "بایگانی", archivedConversations: "گفتگوهای بایگانی‌شده",
+    noArchived: "گفتگوی بایگانی‌شده‌ای ندارید.", archivedBadge: "بایگانی‌شده", archive: "بایگانی", unarchive: "بازگرداندن از بایگانی",
+    archivedDone: "بایگانی شد: از فهرست بیرون رفت و زیر «بایگانی» است.", unarchivedDone: "به فهرست برگشت.",
+    export: "خروجی", exportMarkdown: "مارک‌داون (.md)", exportJson: "JSON (.json)",
     welcome: "ویدیوی شما دربارهٔ چیست؟",
     emptyChat: "در یک جمله توصیفش کنید — «تامبنیل گیمینگ با رنگ‌های قرمز و مشکی، متن: فصل جدید». اگر عکس مرجع دارید آن را بکشید یا بچسبانید، سپس «ساخت تامبنیل» را بزنید.",
     message: "پیام", send: "ارسال", generate: "ساخت تامبنیل", generating: "در حال ثبت…", attach: "افزودن تصویر", algorithm: "کیفیت",
@@ -89,7 +126,9 @@ const STRINGS = {
     cancel: "لغو", download: "دانلود {f}", downloadAs: "دانلود با قالب {f}", delete: "حذف", confirmDelete: "این تامبنیل حذف شود؟",
     deleted: "حذف شد", openFull: "نمایش در اندازهٔ کامل", refunded: "اعتبار شما بازگردانده شد.",
     engine: "ساخته‌شده با {e}", fellBack: "جایگزین: {r}",
-    returned: "بدون سرویس پولی ساخته شد و به قیمت پایه ({c}) حساب شد: {n} اعتبار برگشت", subject: "سوژه: {s}",
+    returned: "بدون سرویس پولی ساخته شد و به قیمت پایه ({c}) حساب شد: {n} اعتبار برگشت",
+    favorite: "افزودن به برگزیده‌ها", unfavorite: "حذف از برگزیده‌ها", favoritesOnly: "فقط برگزیده‌ها",
+    share: "اشتراک‌گذاری", shareLink: "پیوند اشتراک", copy: "کپی", copied: "پیوند کپی شد", unshare: "توقف اشتراک", unshared: "پیوند دیگر کار نمی‌کند", subject: "سوژه: {s}",
     bank: "بانک قالب", bankFile: "تصویر یا فایل zip", titleOptional: "عنوان (اختیاری)", tagsHint: "برچسب‌ها، جدا با ویرگول",
     upload: "بارگذاری", bankImported: "{n} مورد به بانک افزوده شد", bankEmpty: "بانک خالی است: یک تامبنیل طراحی‌شده یا فایل zip بارگذاری کنید.",
     item: "مورد", palette: "پالت", energy: "انرژی", composition: "چیدمان", performance: "استفاده · امتیاز",
@@ -103,6 +142,13 @@ const STRINGS = {
     style: "سبک", allStyles: "همهٔ سبک‌ها", emptyTemplates: "قالبی با این فیلترها پیدا نشد.",
     startChat: "شروع گفتگو با این قالب", rtlReady: "مناسب فارسی",
     balance: "موجودی", credits: "{n} اعتبار", credits1: "۱ اعتبار", plan: "اشتراک", plan_free: "رایگان (با واترمارک)", plan_pro: "حرفه‌ای (بدون واترمارک)",
+    plan_agency: "آژانس (بدون واترمارک)", plan_enterprise: "سازمانی (نامحدود)", unlimited: "ساخت نامحدود",
+    perMonth: "{n} اعتبار در هر ماه", buyCredits: "خرید اعتبار", buyPack: "خرید با {price}", redirecting: "در حال باز کردن صفحهٔ پرداخت…",
+    checkoutDone: "پرداخت انجام شد — اعتبار شما تا لحظاتی دیگر افزوده می‌شود.", checkoutCancelled: "پرداخت لغو شد؛ مبلغی کسر نشد.",
+    plans: "اشتراک‌ها", packs: "بسته‌های اعتبار", nameEn: "نام (انگلیسی)", nameFa: "نام (فارسی)", monthlyCredits: "اعتبار ماهانه",
+    priceCents: "قیمت (سنت)", priceHint: "خالی: با تماس", currency: "واحد پول", watermark: "واترمارک", packCredits: "اعتبار",
+    n_pack: "بستهٔ {p}: {n} اعتبار", n_plan: "اشتراک {p}: {n} اعتبار برای {m}", n_plan_closed: "پایان اشتراک {p}: {n} اعتبار مصرف شد",
+    pn_free: "رایگان", pn_pro: "حرفه‌ای", pn_agency: "آژانس", pn_enterprise: "سازمانی",
     profile: "نمایه", ledger: "تاریخچهٔ اعتبار", emptyLedger: "هنوز تراکنشی ندارید.", save: "ذخیره", saved: "ذخیره شد",
     kind: "نوع", amount: "مقدار", note: "توضیح", when: "زمان",
     users: "کاربران", search: "جستجو با ایمیل", grant: "افزودن اعتبار", grantTo: "اعتبار برای {email}", granted: "اعتبار افزوده شد",
@@ -114,7 +160,7 @@ const STRINGS = {
     error: "خطایی رخ داد: {m}", retry: "تلاش دوباره", loading: "در حال بارگذاری…", notFound: "صفحه پیدا نشد.",
     uploadFailed: "بارگذاری ناموفق: {m}", uploading: "در حال بارگذاری {name}…", onlyImages: "فقط تصویرهای JPEG، PNG یا WebP را می‌توان افزود.",
     dropHere: "تصویر را اینجا رها کنید", remove: "حذف {name}", you: "شما", assistant: "روتیکس",
-    k_grant: "افزایش اعتبار", k_reserve: "رزرو", k_settle: "کسر نهایی", k_refund: "بازگشت",
+    k_grant: "افزایش اعتبار", k_purchase: "خرید", k_reserve: "رزرو", k_settle: "کسر نهایی", k_refund: "بازگشت",
     n_welcome: "اعتبار خوش‌آمد", n_gen_basic: "تامبنیل پایه", n_gen_premium: "تامبنیل ویژه", n_gen_pro: "تامبنیل حرفه‌ای",
     n_completed: "تامبنیل آماده شد", n_refund_failed: "بازگشت: ساخت ناموفق بود", n_refund_cancelled: "بازگشت: ساخت لغو شد",
     n_refund_abandoned: "بازگشت: ساخت نیمه‌کاره ماند", n_admin: "افزوده‌شده توسط مدیر",
@@ -124,6 +170,9 @@ const STRINGS = {
     err_forbidden: "به این بخش دسترسی ندارید.", err_not_found: "پیدا نشد — شاید حذف شده باشد.",
     err_internal_error: "سرور با مشکل روبه‌رو شد. دوباره امتحان کنید.", err_network: "دسترسی به سرور ممکن نیست. اتصال خود را بررسی کنید.",
     err_validation_error: "ورودی نامعتبر است ({m})",
+    err_payments_not_configured: "خرید اعتبار در این سایت فعال نیست.",
+    err_payments_unavailable: "سرویس پرداخت شلوغ است. یک دقیقهٔ دیگر دوباره امتحان کنید.",
+    err_payment_provider_error: "سرویس پرداخت نتوانست پرداخت را آغاز کند؛ مبلغی کسر نشد.",
     cat_gaming: "گیمینگ", cat_tech: "فناوری", cat_education: "آموزشی", cat_vlog: "ولاگ", cat_cooking: "آشپزی", cat_fitness: "تناسب اندام",
     cat_finance: "مالی", cat_travel: "سفر", cat_music: "موسیقی", cat_news: "خبری", cat_beauty: "زیبایی", cat_sports: "ورزشی",
     cat_reaction: "واکنش", cat_tutorial: "آموزش گام‌به‌گام", cat_review: "نقد و بررسی", cat_podcast: "پادکست", cat_animals: "حیوانات", cat_cars: "خودرو", cat_comedy: "طنز",
@@ -131,6 +180,21 @@ const STRINGS = {
     st_bold: "پررنگ", st_cinematic: "سینمایی", "st_high-contrast": "کنتراست بالا", st_minimal: "مینیمال", st_neon: "نئونی",
     st_playful: "شاد", st_professional: "حرفه‌ای",
     m_calm: "آرام", m_dramatic: "دراماتیک", m_energetic: "پرانرژی", m_fun: "سرگرم‌کننده", m_inspiring: "الهام‌بخش", m_serious: "جدی",
+    verify: "تأیید ایمیل", forgot: "فراموشی رمز عبور", reset: "رمز عبور تازه", forgotLink: "رمز عبور را فراموش کرده‌اید؟",
+    verifying: "در حال تأیید ایمیل شما…", verified: "ایمیل شما تأیید شد. سپاسگزاریم!", continue: "ادامه",
+    linkGone: "این پیوند قبلاً استفاده شده، با پیوند تازه‌تری جایگزین شده یا منقضی شده است.",
+    linkInvalid: "این پیوند معتبر نیست. مطمئن شوید کل پیوند ایمیل را باز کرده‌اید.", askNewLink: "پیوند تازه بفرستید",
+    forgotIntro: "نشانی ایمیل حسابتان را وارد کنید تا پیوندی برای انتخاب رمز تازه برایتان بفرستیم.", sendLink: "ارسال پیوند",
+    forgotSent: "اگر حسابی با {email} وجود داشته باشد، پیوندی در راه است. این پیوند یک بار و تا یک ساعت کار می‌کند.",
+    newPassword: "رمز عبور تازه", confirmPassword: "تکرار رمز عبور تازه", passwordsDiffer: "دو رمز عبور یکسان نیستند.",
+    setPassword: "ثبت رمز عبور", passwordReset: "رمز عبور شما تغییر کرد و از همهٔ دستگاه‌ها خارج شدید. با رمز تازه وارد شوید.",
+    changePassword: "تغییر رمز عبور", currentPassword: "رمز عبور فعلی", passwordChanged: "رمز عبور تغییر کرد. دستگاه‌های دیگرتان از حساب خارج شدند.",
+    verifyBanner: "لطفاً نشانی ایمیل خود را تأیید کنید؛ پیوند را فرستادیم به", resend: "ارسال دوباره", resent: "پیوند تازه در راه است.",
+    emailVerified: "ایمیل تأییدشده", resendVerification: "ارسال دوبارهٔ پیوند تأیید",
+    err_token_gone: "این پیوند قبلاً استفاده شده، با پیوند تازه‌تری جایگزین شده یا منقضی شده است.",
+    err_invalid_token: "این پیوند معتبر نیست. مطمئن شوید کل پیوند ایمیل را باز کرده‌اید.",
+    err_wrong_password: "رمز عبور فعلی درست نیست.", err_already_verified: "ایمیل شما قبلاً تأیید شده است.",
+    err_email_unverified: "ابتدا نشانی ایمیل خود را تأیید کنید — پیوند در ایمیلی است که برایتان فرستادیم.",
   },
 };
 
@@ -179,6 +243,13 @@ export function label(prefix, code) {
   return has(key) ? t(key) : String(code);
 }
 
+/// A price in minor units (cents) as the language writes it: $15.00, ۱۵٫۰۰ US$.
+export function money(cents, currency) {
+  try {
+    return new Intl.NumberFormat(lang === "fa" ? "fa-IR" : "en-US", { style: "currency", currency: currency.toUpperCase() }).format(cents / 100);
+  } catch (_) { return `${num(cents / 100)} ${currency.toUpperCase()}`; }
+}
+
 /// "{n} credits" with the singular where the language has one.
 export function credits(n, key = "credits") {
   return n === 1 && has(key + "1") ? t(key + "1") : t(key, { n });
@@ -196,7 +267,15 @@ export function ledgerNote(note) {
     "refund: generation cancelled": "n_refund_cancelled", "refund: generation abandoned": "n_refund_abandoned",
     "granted by an admin": "n_admin",
   };
-  return known[note] ? t(known[note]) : note;
+  if (known[note]) return t(known[note]);
+  // Purchases and plan grants: "Creator pack: 200 credits (cs_…)", "pro plan: 100 credits for 2026-12".
+  let m = /^(.+) pack: (\d+) credits \(.+\)$/.exec(note);
+  if (m) return t("n_pack", { p: m[1], n: Number(m[2]) });
+  m = /^(\w+) plan: (\d+) credits for (\d{4}-\d{2})$/.exec(note);
+  if (m) return t("n_plan", { p: label("pn_", m[1]), n: Number(m[2]), m: m[3] });
+  m = /^(\w+) plan closed: (\d+) credits used$/.exec(note);
+  if (m) return t("n_plan_closed", { p: label("pn_", m[1]), n: Number(m[2]) });
+  return note;
 }
 
 /// "compositor" -> "the Routix compositor"; provider engines ("openai:dall-e-3") stay as they are.

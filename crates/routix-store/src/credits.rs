@@ -34,6 +34,7 @@ struct LedgerRow {
 pub(crate) fn parse_kind(s: &str) -> LedgerKind {
     match s {
         "grant" => LedgerKind::Grant,
+        "purchase" => LedgerKind::Purchase,
         "reserve" => LedgerKind::Reserve,
         "settle" => LedgerKind::Settle,
         _ => LedgerKind::Refund,

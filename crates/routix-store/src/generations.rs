@@ -51,6 +51,8 @@ pub struct Generation {
     pub details: Option<serde_json::Value>,
     /// The owner's verdict: 1 up, -1 down.
     pub rating: Option<i16>,
+    /// When the owner marked it a favourite.
+    pub favorited_at: Option<DateTime<Utc>>,
     pub template_id: Option<String>,
     pub engine: Option<String>,
     pub fell_back: bool,
@@ -92,6 +94,7 @@ struct Row {
     parent_id: Option<GenerationId>,
     details: Option<Json<serde_json::Value>>,
     rating: Option<i16>,
+    favorited_at: Option<DateTime<Utc>>,
     template_id: Option<String>,
     engine: Option<String>,
     fell_back: bool,
@@ -134,6 +137,7 @@ impl From<Row> for Generation {
             parent_id: r.parent_id,
             details: r.details.map(|j| j.0),
             rating: r.rating,
+            favorited_at: r.favorited_at,
             template_id: r.template_id,
             engine: r.engine,
             fell_back: r.fell_back,
@@ -156,7 +160,7 @@ impl From<Row> for Generation {
 }
 
 const COLUMNS: &str = "id, user_id, conversation_id, prompt, algorithm, requested_template, reference_file_ids, \
-    format, cost, watermark, status, stage, progress, stages, analysis, subject, options, parent_id, details, rating, template_id, engine, fell_back, \
+    format, cost, watermark, status, stage, progress, stages, analysis, subject, options, parent_id, details, rating, favorited_at, template_id, engine, fell_back, \
     fallback_reason, error, result_key, preview_key, result_bytes, width, height, attempts, max_attempts, \
     cancel_requested, created_at, updated_at, started_at, finished_at";
 
@@ -189,6 +193,8 @@ pub struct GenerationFilter {
     pub status: Option<GenerationStatus>,
     pub algorithm: Option<Algorithm>,
     pub conversation_id: Option<ConversationId>,
+    /// Only favourites (`true`) or only the others (`false`).
+    pub favorite: Option<bool>,
 }
 
 /// What a worker learns when it renews its lease.
@@ -268,7 +274,9 @@ macro_rules! refund_in_tx {
 
 impl Db {
     /// Reserves the credits and queues the job in one transaction; with too few credits
-    /// nothing is written and `InsufficientCredits` says how many are missing.
+    /// nothing is written and `InsufficientCredits` says how many are missing. An account on
+    /// an unlimited plan (enterprise) is never refused: its reservation is ledgered all the
+    /// same and may take the balance below zero.
     pub async fn enqueue_generation(&self, new: NewGeneration<'_>) -> Result<Generation> {
         let id = GenerationId::new();
         let at = now();
@@ -283,7 +291,8 @@ impl Db {
             let mut tx = pool.begin().await?;
             let taken: Option<i64> = sqlx::query_scalar(
                 "UPDATE users SET credits = credits - $2
-                 WHERE id = $1 AND deleted_at IS NULL AND credits >= $2 RETURNING credits",
+                 WHERE id = $1 AND deleted_at IS NULL AND (credits >= $2 OR plan = 'enterprise')
+                 RETURNING credits",
             )
             .bind(new.user_id)
             .bind(new.cost)
@@ -371,6 +380,7 @@ impl Db {
                AND ($3 IS NULL OR algorithm = $3)
                AND ($4 IS NULL OR conversation_id = $4)
                AND ($5 IS NULL OR id < $5)
+               AND ($7 IS NULL OR (favorited_at IS NOT NULL) = $7)
              ORDER BY id DESC LIMIT $6"
         );
         let rows: Vec<Row> = on_db!(self, pool => sqlx::query_as(&sql)
@@ -380,6 +390,7 @@ impl Db {
             .bind(filter.conversation_id)
             .bind(cursor.map(|c| GenerationId(c.0)))
             .bind((limit + 1) as i64)
+            .bind(filter.favorite)
             .fetch_all(pool)
             .await)?;
         Ok(Page::from_rows(rows, limit, |r| r.id.0).map(Generation::from))
@@ -721,6 +732,29 @@ impl Db {
         Ok(row.into())
     }
 
+    /// Marks (or unmarks) one of the owner's live generations as a favourite; `NotFound` for
+    /// anyone else's. Marking twice keeps the first time.
+    pub async fn set_favorite(
+        &self,
+        user: UserId,
+        id: GenerationId,
+        favorite: bool,
+    ) -> Result<Generation> {
+        let sql = format!(
+            "UPDATE generations
+             SET favorited_at = CASE WHEN $3 THEN COALESCE(favorited_at, $4) ELSE NULL END
+             WHERE id = $1 AND user_id = $2 AND deleted_at IS NULL RETURNING {COLUMNS}"
+        );
+        let row: Row = on_db!(self, pool => sqlx::query_as(&sql)
+            .bind(id)
+            .bind(user)
+            .bind(favorite)
+            .bind(now())
+            .fetch_one(pool)
+            .await)?;
+        Ok(row.into())
+    }
+
     /// Records the owner's verdict on a completed generation (1, -1, or 0 to take it back).
     pub async fn rate_generation(
         &self,
@@ -771,11 +805,14 @@ impl Db {
             .collect())
     }
 
-    /// Whether a live generation still points at `key` (content-hash names are shared by
-    /// identical results, so an object is deleted only when its last user goes).
+    /// Whether a live generation, or a deleted one with a live share link, still points at
+    /// `key` (content-hash names are shared by identical results, so an object is deleted
+    /// only when its last user goes).
     pub async fn blob_in_use(&self, key: &str) -> Result<bool> {
         let n: i64 = on_db!(self, pool => sqlx::query_scalar(
-            "SELECT COUNT(*) FROM generations WHERE deleted_at IS NULL
+            "SELECT COUNT(*) FROM generations
+             WHERE (deleted_at IS NULL
+                    OR id IN (SELECT generation_id FROM generation_shares WHERE revoked_at IS NULL))
              AND (result_key = $1 OR preview_key = $1 OR CAST(details AS TEXT) LIKE '%' || $1 || '%')",
         )
         .bind(key)

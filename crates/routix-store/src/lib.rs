@@ -7,12 +7,15 @@ mod error;
 mod ids;
 
 pub mod bank;
+pub mod billing;
 pub mod blobs;
 pub mod chat;
 pub mod credits;
 pub mod files;
 pub mod generations;
+pub mod mail;
 pub mod page;
+pub mod shares;
 pub mod tokens;
 pub mod users;
 

@@ -34,22 +34,30 @@ impl Role {
 pub enum Plan {
     Free,
     Pro,
+    Agency,
+    Enterprise,
 }
 
 impl Plan {
+    pub const ALL: [Plan; 4] = [Plan::Free, Plan::Pro, Plan::Agency, Plan::Enterprise];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Plan::Free => "free",
             Plan::Pro => "pro",
+            Plan::Agency => "agency",
+            Plan::Enterprise => "enterprise",
         }
     }
 
     pub fn parse(s: &str) -> Option<Plan> {
-        match s {
-            "free" => Some(Plan::Free),
-            "pro" => Some(Plan::Pro),
-            _ => None,
-        }
+        Plan::ALL.into_iter().find(|p| p.as_str() == s)
+    }
+
+    /// Unlimited plans never have a reservation refused: the balance may go below zero and
+    /// then shows what was used (the database allows it for `enterprise` only).
+    pub fn is_unlimited(self) -> bool {
+        self == Plan::Enterprise
     }
 }
 
@@ -64,6 +72,7 @@ struct UserRow {
     plan: String,
     created_at: DateTime<Utc>,
     last_login_at: Option<DateTime<Utc>>,
+    email_verified_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -78,6 +87,14 @@ pub struct User {
     pub plan: Plan,
     pub created_at: DateTime<Utc>,
     pub last_login_at: Option<DateTime<Utc>>,
+    /// When the owner opened the link mailed to the address; `None` while unverified.
+    pub email_verified_at: Option<DateTime<Utc>>,
+}
+
+impl User {
+    pub fn email_verified(&self) -> bool {
+        self.email_verified_at.is_some()
+    }
 }
 
 impl From<UserRow> for User {
@@ -92,6 +109,7 @@ impl From<UserRow> for User {
             plan: Plan::parse(&r.plan).unwrap_or(Plan::Free),
             created_at: r.created_at,
             last_login_at: r.last_login_at,
+            email_verified_at: r.email_verified_at,
         }
     }
 }
@@ -100,7 +118,6 @@ impl From<UserRow> for User {
 #[derive(Clone, Copy)]
 enum AccountField {
     Role,
-    Plan,
 }
 
 pub struct NewUser<'a> {
@@ -114,8 +131,8 @@ pub struct NewUser<'a> {
     pub credits: i64,
 }
 
-const COLUMNS: &str =
-    "id, email, password_hash, display_name, locale, role, plan, created_at, last_login_at";
+const COLUMNS: &str = "id, email, password_hash, display_name, locale, role, plan, created_at, \
+    last_login_at, email_verified_at";
 
 /// Fields a user may change on their own profile; `None` leaves a field as it is.
 #[derive(Debug, Default)]
@@ -212,21 +229,119 @@ impl Db {
         Ok(())
     }
 
+    /// Marks the address as confirmed without a mailed link (accounts an operator creates).
+    pub async fn mark_email_verified(&self, id: UserId) -> Result<()> {
+        let done = on_db!(self, pool => sqlx::query(
+            "UPDATE users SET email_verified_at = COALESCE(email_verified_at, $2)
+             WHERE id = $1 AND deleted_at IS NULL")
+            .bind(id)
+            .bind(now())
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))?;
+        if done == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    /// Replaces the password hash and revokes the account's refresh tokens, except the
+    /// session (token family) of `keep`, the hash of a refresh token the caller holds — in one
+    /// transaction, so no old session outlives the change.
+    pub async fn change_password(
+        &self,
+        id: UserId,
+        password_hash: &str,
+        keep: Option<&str>,
+    ) -> Result<()> {
+        let at = now();
+        on_db!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let done = sqlx::query(
+                "UPDATE users SET password_hash = $2, updated_at = $3 WHERE id = $1 AND deleted_at IS NULL")
+                .bind(id)
+                .bind(password_hash)
+                .bind(at)
+                .execute(&mut *tx)
+                .await?;
+            if done.rows_affected() == 0 {
+                return Err(StoreError::NotFound);
+            }
+            let kept: Option<crate::TokenFamilyId> = match keep {
+                None => None,
+                Some(hash) => sqlx::query_scalar(
+                    "SELECT family_id FROM refresh_tokens
+                     WHERE token_hash = $1 AND user_id = $2 AND revoked_at IS NULL")
+                    .bind(hash)
+                    .bind(id)
+                    .fetch_optional(&mut *tx)
+                    .await?,
+            };
+            sqlx::query(
+                "UPDATE refresh_tokens SET revoked_at = $2
+                 WHERE user_id = $1 AND revoked_at IS NULL AND ($3 IS NULL OR family_id <> $3)")
+                .bind(id)
+                .bind(at)
+                .bind(kept)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
     pub async fn set_role(&self, id: UserId, role: Role) -> Result<()> {
         self.set_account_field(id, AccountField::Role, role.as_str())
             .await
     }
 
+    /// Moves a live account to `plan`. Leaving an unlimited plan with a negative balance
+    /// closes that usage with a grant back to zero, in the same transaction (the account
+    /// could not hold a negative balance on its new plan).
     pub async fn set_plan(&self, id: UserId, plan: Plan) -> Result<()> {
-        self.set_account_field(id, AccountField::Plan, plan.as_str())
-            .await
+        let at = now();
+        on_db!(self, pool => {
+            let mut tx = pool.begin().await?;
+            // Touching the row first holds it until commit, so the balance read is current.
+            let before: Option<(String, i64)> = sqlx::query_as(
+                "UPDATE users SET updated_at = $2 WHERE id = $1 AND deleted_at IS NULL
+                 RETURNING plan, credits",
+            )
+            .bind(id)
+            .bind(at)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some((old_plan, balance)) = before else {
+                return Err(StoreError::NotFound);
+            };
+            let closing = if plan.is_unlimited() { 0 } else { (-balance).max(0) };
+            sqlx::query("UPDATE users SET plan = $2, credits = credits + $3 WHERE id = $1")
+                .bind(id)
+                .bind(plan.as_str())
+                .bind(closing)
+                .execute(&mut *tx)
+                .await?;
+            if closing > 0 {
+                sqlx::query(crate::credits::INSERT_LEDGER)
+                    .bind(crate::LedgerId::new())
+                    .bind(id)
+                    .bind("grant")
+                    .bind(closing)
+                    .bind(None::<crate::GenerationId>)
+                    .bind(format!("{old_plan} plan closed: {closing} credits used"))
+                    .bind(at)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+        });
+        Ok(())
     }
 
     /// Sets one of the admin-managed columns of a live account.
     async fn set_account_field(&self, id: UserId, field: AccountField, value: &str) -> Result<()> {
         let column = match field {
             AccountField::Role => "role",
-            AccountField::Plan => "plan",
         };
         let sql = format!(
             "UPDATE users SET {column} = $2, updated_at = $3 WHERE id = $1 AND deleted_at IS NULL"

@@ -19,6 +19,10 @@ pub fn router() -> Router<AppState> {
         .route("/admin/users", get(list_users))
         .route("/admin/users/{id}", axum::routing::patch(update_user))
         .route("/admin/users/{id}/credits", post(grant))
+        .route(
+            "/admin/users/{id}/verification/resend",
+            post(resend_verification),
+        )
         .route("/admin/generations", get(list_generations))
         .route("/admin/providers", get(providers))
 }
@@ -67,7 +71,7 @@ pub async fn list_users(
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct UpdateUser {
-    /// `free` or `pro`.
+    /// `free`, `pro`, `agency` or `enterprise`.
     pub plan: Option<String>,
     /// `user` or `admin`.
     pub role: Option<String>,
@@ -86,7 +90,10 @@ pub async fn update_user(
     let plan = req
         .plan
         .as_deref()
-        .map(|p| Plan::parse(p).ok_or_else(|| ApiError::validation("plan must be free or pro")))
+        .map(|p| {
+            Plan::parse(p)
+                .ok_or_else(|| ApiError::validation("plan must be free, pro, agency or enterprise"))
+        })
         .transpose()?;
     let role = match req.role.as_deref() {
         None => None,
@@ -103,6 +110,11 @@ pub async fn update_user(
     };
     if let Some(plan) = plan {
         state.db.set_plan(id, plan).await.map_err(missing)?;
+        // A plan with monthly credits gives this month's at once, not at the next run (which
+        // grants them anyway if this attempt fails).
+        if let Err(e) = crate::grants::run_once(&state.db).await {
+            tracing::warn!(error = %e, "monthly plan credits not granted yet");
+        }
     }
     if let Some(role) = role {
         state.db.set_role(id, role).await.map_err(missing)?;
@@ -158,6 +170,29 @@ pub async fn grant(
         })?;
     tracing::info!(admin = %admin.0.id(), user = %id, amount = req.amount, "credits granted");
     Ok(Json(BalanceView { balance }))
+}
+
+#[utoipa::path(post, path = "/api/v1/admin/users/{id}/verification/resend", tag = "admin",
+    params(("id" = uuid::Uuid, Path)),
+    responses((status = 202, description = "a new verification link is queued to the account's address"),
+              (status = 404, description = "no such account"),
+              (status = 409, description = "`already_verified`")),
+    security(("bearer" = [])))]
+pub async fn resend_verification(
+    State(state): State<AppState>,
+    admin: AdminUser,
+    Path(id): Path<UserId>,
+) -> ApiResult<axum::http::StatusCode> {
+    let user = state.db.user_by_id(id).await.map_err(|e| match e {
+        StoreError::NotFound => ApiError::not_found("user"),
+        other => other.into(),
+    })?;
+    if user.email_verified() {
+        return Err(crate::routes::account::already_verified());
+    }
+    crate::mail::links::send_verification(&state, &user).await?;
+    tracing::info!(admin = %admin.0.id(), user = %id, "verification mail resent by admin");
+    Ok(axum::http::StatusCode::ACCEPTED)
 }
 
 #[utoipa::path(get, path = "/api/v1/admin/generations", tag = "admin",

@@ -102,7 +102,7 @@ pub fn normalise_email(raw: &str) -> Result<String, ApiError> {
     Ok(email)
 }
 
-fn validate_password(password: &str) -> Result<(), ApiError> {
+pub(crate) fn validate_password(password: &str) -> Result<(), ApiError> {
     let n = password.chars().count();
     if !(8..=128).contains(&n) {
         return Err(ApiError::validation("password must be 8 to 128 characters"));
@@ -110,13 +110,13 @@ fn validate_password(password: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
-async fn hash_off_runtime(password: String) -> ApiResult<String> {
+pub(crate) async fn hash_off_runtime(password: String) -> ApiResult<String> {
     tokio::task::spawn_blocking(move || hash_password(&password))
         .await
         .map_err(|_| ApiError::internal())?
 }
 
-async fn verify_off_runtime(password: String, hash: String) -> bool {
+pub(crate) async fn verify_off_runtime(password: String, hash: String) -> bool {
     tokio::task::spawn_blocking(move || verify_password(&password, &hash))
         .await
         .unwrap_or(false)
@@ -186,7 +186,8 @@ pub async fn create_account(
 }
 
 #[utoipa::path(post, path = "/api/v1/auth/register", tag = "auth", request_body = RegisterRequest,
-    responses((status = 201, body = TokenResponse), (status = 409, description = "email taken"),
+    responses((status = 201, body = TokenResponse, description = "account created; a verification link is mailed"),
+              (status = 409, description = "email taken"),
               (status = 422, description = "invalid email or password")))]
 pub async fn register(
     State(state): State<AppState>,
@@ -203,6 +204,10 @@ pub async fn register(
         state.settings.free_credits,
     )
     .await?;
+    // Queued, not sent: a mail server that is down never fails a registration.
+    if let Err(e) = crate::mail::links::send_verification(&state, &user).await {
+        tracing::error!(user = %user.id, error = %e, "could not queue the verification mail");
+    }
     let tokens = issue_tokens(&state, user).await?;
     Ok(respond(&state, &headers, StatusCode::CREATED, tokens))
 }

@@ -1,13 +1,17 @@
-//! Conversations and messages, always scoped to the signed-in owner (others' → 404).
+//! Conversations and messages, always scoped to the signed-in owner (others' → 404). Search
+//! and export live in their own files.
+
+pub mod export;
+pub mod search;
 
 use axum::{extract::State, http::StatusCode, routing::get, Router};
 use chrono::{DateTime, Utc};
 use routix_store::{
-    chat::{Conversation, Message, Role},
+    chat::{Conversation, ConversationChange, Message, Role},
     ConversationId, Page,
 };
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 use crate::{
     auth::AuthUser,
@@ -26,13 +30,15 @@ pub fn router() -> Router<AppState> {
         .route(
             "/chat/conversations/{id}",
             get(get_conversation)
-                .patch(rename_conversation)
+                .patch(update_conversation)
                 .delete(delete_conversation),
         )
         .route(
             "/chat/conversations/{id}/messages",
             get(list_messages).post(post_message),
         )
+        .route("/chat/conversations/{id}/export", get(export::export))
+        .route("/chat/search", get(search::search))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -40,6 +46,8 @@ pub struct ConversationView {
     #[schema(value_type = uuid::Uuid)]
     pub id: ConversationId,
     pub title: String,
+    /// Archived conversations are left out of the default list.
+    pub archived: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -49,6 +57,7 @@ impl From<Conversation> for ConversationView {
         ConversationView {
             id: c.id,
             title: c.title,
+            archived: c.archived_at.is_some(),
             created_at: c.created_at,
             updated_at: c.updated_at,
         }
@@ -87,9 +96,25 @@ pub struct CreateConversation {
     pub title: Option<String>,
 }
 
+/// At least one of the two.
 #[derive(Debug, Deserialize, ToSchema)]
-pub struct RenameConversation {
-    pub title: String,
+#[serde(deny_unknown_fields)]
+pub struct UpdateConversation {
+    /// A new title, 1 to 200 characters.
+    pub title: Option<String>,
+    /// `true` hides it from the default list; `false` brings it back.
+    pub archived: Option<bool>,
+}
+
+/// `?archived=&cursor=&limit=` of the conversation list.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct ConversationListQuery {
+    /// `true`: only the archived conversations; otherwise only the others.
+    pub archived: Option<bool>,
+    /// `next_cursor` from the previous page.
+    pub cursor: Option<String>,
+    /// Items per page, 1 to 100 (default 20).
+    pub limit: Option<usize>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -129,18 +154,23 @@ pub fn validate_message(content: &str) -> Result<&str, ApiError> {
     Ok(content)
 }
 
-#[utoipa::path(get, path = "/api/v1/chat/conversations", tag = "chat", params(PageQuery),
+#[utoipa::path(get, path = "/api/v1/chat/conversations", tag = "chat", params(ConversationListQuery),
     responses((status = 200, body = PageOf<ConversationView>, description = "newest first")),
     security(("bearer" = [])))]
 pub async fn list_conversations(
     State(state): State<AppState>,
     user: AuthUser,
-    Query(q): Query<PageQuery>,
+    Query(q): Query<ConversationListQuery>,
 ) -> ApiResult<Json<Page<ConversationView>>> {
-    let (cursor, limit) = q.parse()?;
+    let (cursor, limit) = PageQuery {
+        cursor: q.cursor,
+        limit: q.limit,
+    }
+    .parse()?;
+    let archived = q.archived.unwrap_or(false);
     let page = state
         .db
-        .list_conversations(user.id(), cursor, limit)
+        .list_conversations(user.id(), archived, cursor, limit)
         .await?;
     Ok(Json(page.map(ConversationView::from)))
 }
@@ -189,20 +219,30 @@ pub async fn get_conversation(
 }
 
 #[utoipa::path(patch, path = "/api/v1/chat/conversations/{id}", tag = "chat",
-    params(("id" = uuid::Uuid, Path)), request_body = RenameConversation,
-    responses((status = 200, body = ConversationView), (status = 404)), security(("bearer" = [])))]
-pub async fn rename_conversation(
+    params(("id" = uuid::Uuid, Path)), request_body = UpdateConversation,
+    responses((status = 200, body = ConversationView), (status = 404),
+              (status = 422, description = "neither title nor archived, or a bad title")),
+    security(("bearer" = [])))]
+pub async fn update_conversation(
     State(state): State<AppState>,
     user: AuthUser,
     Path(id): Path<ConversationId>,
-    Json(req): Json<RenameConversation>,
+    Json(req): Json<UpdateConversation>,
 ) -> ApiResult<Json<ConversationView>> {
-    let title = validate_title(&req.title)?;
+    let change = ConversationChange {
+        title: req.title.as_deref().map(validate_title).transpose()?,
+        archived: req.archived,
+    };
+    if change == ConversationChange::default() {
+        return Err(ApiError::validation(
+            "send a title, archived (true or false), or both",
+        ));
+    }
     owned(&state, &user, id).await?;
     Ok(Json(
         state
             .db
-            .rename_conversation(user.id(), id, title)
+            .update_conversation(user.id(), id, change)
             .await?
             .into(),
     ))

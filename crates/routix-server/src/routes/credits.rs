@@ -23,7 +23,7 @@ pub fn router() -> Router<AppState> {
 pub struct LedgerView {
     #[schema(value_type = uuid::Uuid)]
     pub id: LedgerId,
-    /// grant, reserve, settle or refund.
+    /// grant, purchase, reserve, settle or refund.
     #[schema(value_type = String)]
     pub kind: LedgerKind,
     /// Signed change to the balance.
@@ -50,7 +50,7 @@ impl From<LedgerEntry> for LedgerView {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CreditsView {
     pub balance: i64,
-    /// `free` results carry a watermark; `pro` results don't.
+    /// `free`, `pro`, `agency` or `enterprise` (terms in `GET /billing/plans`).
     #[schema(value_type = String)]
     pub plan: Plan,
     /// Newest first.

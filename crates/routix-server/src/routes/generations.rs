@@ -145,6 +145,8 @@ pub struct GenerationView {
     pub parent_id: Option<GenerationId>,
     /// The owner's verdict: 1 (up), -1 (down), null (none).
     pub rating: Option<i16>,
+    /// Whether the owner keeps it among their favourites.
+    pub favorite: bool,
     /// The bank item whose look steered this thumbnail, if one fitted the request.
     pub reference_bank_id: Option<String>,
     /// When less than reserved was charged (a premium or pro image that fell back to the
@@ -210,6 +212,7 @@ impl From<Generation> for GenerationView {
             variants,
             parent_id: g.parent_id,
             rating: g.rating,
+            favorite: g.favorited_at.is_some(),
             reference_bank_id: text("reference_bank_id"),
             price: details.get("price").filter(|p| p.is_object()).cloned(),
             stage_label: Stage::from_number(g.stage).map(|s| s.label().to_string()),
@@ -286,11 +289,20 @@ pub async fn publish(state: &AppState, generation: Generation) {
     }
 }
 
-fn not_found() -> ApiError {
+/// Whether the plan's results carry the watermark (admin-editable per plan; free by default).
+async fn watermarked(state: &AppState, plan: Plan) -> ApiResult<bool> {
+    match state.db.plan_terms(plan).await {
+        Ok(terms) => Ok(terms.watermark),
+        Err(StoreError::NotFound) => Ok(plan == Plan::Free),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub(crate) fn not_found() -> ApiError {
     ApiError::not_found("generation")
 }
 
-fn store_404(e: StoreError) -> ApiError {
+pub(crate) fn store_404(e: StoreError) -> ApiError {
     match e {
         StoreError::NotFound => not_found(),
         other => other.into(),
@@ -371,7 +383,7 @@ pub async fn create(
             reference_file_ids: req.reference_file_ids.clone(),
             format: format.as_str(),
             cost,
-            watermark: user.user.plan == Plan::Free,
+            watermark: watermarked(&state, user.user.plan).await?,
             max_attempts: state.settings.job_max_attempts,
             options,
             parent_id: None,
@@ -482,7 +494,7 @@ pub async fn edit(
             reference_file_ids: original.reference_file_ids.clone(),
             format: &original.format,
             cost: 0,
-            watermark: user.user.plan == Plan::Free,
+            watermark: watermarked(&state, user.user.plan).await?,
             max_attempts: state.settings.job_max_attempts,
             options: serde_json::to_value(options).ok(),
             parent_id: Some(original.id),
@@ -568,6 +580,8 @@ pub struct ListQuery {
     /// basic, premium or pro.
     pub algorithm: Option<String>,
     pub conversation_id: Option<String>,
+    /// `true`: only favourites; `false`: only the others.
+    pub favorite: Option<bool>,
 }
 
 impl ListQuery {
@@ -603,6 +617,7 @@ impl ListQuery {
                 status,
                 algorithm,
                 conversation_id,
+                favorite: self.favorite,
             },
             cursor,
             limit,
@@ -690,7 +705,14 @@ pub async fn delete(
         .delete_generation(user.id(), id)
         .await
         .map_err(store_404)?;
-    // The result and preview, every variant's, and the stored artwork under the text.
+    forget_stored(&state, &g).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Deletes a generation's stored images — the result and preview, every variant's, and the
+/// artwork under the text — that nothing else uses any more (identical results share an
+/// object; a live share link keeps its generation's).
+pub(crate) async fn forget_stored(state: &AppState, g: &Generation) -> ApiResult<()> {
     let details = g.details.clone().unwrap_or_default();
     let mut keys: Vec<String> = [g.result_key.clone(), g.preview_key.clone()]
         .into_iter()
@@ -711,14 +733,13 @@ pub async fn delete(
     keys.sort();
     keys.dedup();
     for key in keys.iter().map(String::as_str) {
-        // Identical results share an object; delete it only with its last generation.
         if !state.db.blob_in_use(key).await? {
             if let Err(e) = state.blobs.delete(key).await {
                 tracing::warn!(error = %e, key, "could not delete a stored result");
             }
         }
     }
-    Ok(StatusCode::NO_CONTENT)
+    Ok(())
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

@@ -1,14 +1,17 @@
 //! One module per resource; each exposes `router()` and its OpenAPI-annotated handlers.
 
+pub mod account;
 pub mod admin;
 pub mod auth;
 pub mod bank;
+pub mod billing;
 pub mod chat;
 pub mod credits;
 pub mod docs;
 pub mod files;
 pub mod generations;
 pub mod health;
+pub mod shares;
 pub mod templates;
 pub mod users;
 

@@ -31,6 +31,8 @@ pub struct UserView {
     pub role: Role,
     #[schema(value_type = String, example = "free")]
     pub plan: Plan,
+    /// Whether the owner opened the confirmation link mailed to `email`.
+    pub email_verified: bool,
     pub created_at: DateTime<Utc>,
 }
 
@@ -43,6 +45,7 @@ impl From<User> for UserView {
             locale: u.locale,
             role: u.role,
             plan: u.plan,
+            email_verified: u.email_verified_at.is_some(),
             created_at: u.created_at,
         }
     }

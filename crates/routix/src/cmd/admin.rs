@@ -13,7 +13,7 @@ pub struct Args {
 
 #[derive(Debug, clap::Subcommand)]
 enum Command {
-    /// Create an account (use --admin for an administrator).
+    /// Create an account (use --admin for an administrator); its email counts as confirmed.
     CreateUser {
         #[arg(long)]
         email: String,
@@ -35,11 +35,11 @@ enum Command {
         #[arg(long, default_value = "granted by an operator")]
         note: String,
     },
-    /// Move an account to the free (watermarked) or pro plan.
+    /// Move an account to another plan: free (watermarked), pro, agency or enterprise.
     SetPlan {
         #[arg(long)]
         email: String,
-        /// free or pro
+        /// free, pro, agency or enterprise
         #[arg(long)]
         plan: String,
     },
@@ -57,7 +57,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
                 admin,
             } => {
                 let role = if admin { Role::Admin } else { Role::User };
-                create_account(
+                let created = create_account(
                     &db,
                     &email,
                     &password,
@@ -67,8 +67,16 @@ pub fn run(args: Args) -> anyhow::Result<()> {
                     settings.free_credits,
                 )
                 .await
-                .map(|user| println!("created {} {} ({})", role.as_str(), user.email, user.id))
                 .map_err(|e| anyhow::anyhow!(e.message))
+                .map(|user| {
+                    println!("created {} {} ({})", role.as_str(), user.email, user.id);
+                    user.id
+                });
+                // The operator vouches for the address: no confirmation mail.
+                match created {
+                    Ok(id) => db.mark_email_verified(id).await.map_err(Into::into),
+                    Err(e) => Err(e),
+                }
             }
             Command::GrantCredits {
                 email,
@@ -105,9 +113,12 @@ async fn grant(db: &routix_store::Db, email: &str, amount: i64, note: &str) -> a
 
 async fn set_plan(db: &routix_store::Db, email: &str, plan: &str) -> anyhow::Result<()> {
     let plan = routix_store::users::Plan::parse(plan)
-        .ok_or_else(|| anyhow::anyhow!("--plan must be free or pro"))?;
+        .ok_or_else(|| anyhow::anyhow!("--plan must be free, pro, agency or enterprise"))?;
     let user = account(db, email).await?;
     db.set_plan(user.id, plan).await?;
+    if let Err(e) = routix_server::grants::run_once(db).await {
+        eprintln!("warning: this month's plan credits were not granted yet ({e}); the server's next run grants them");
+    }
     println!("{} is now on the {} plan", user.email, plan.as_str());
     Ok(())
 }
