@@ -33,7 +33,7 @@ impl Default for TrainConfig {
         TrainConfig {
             bits: 17,
             epochs: 20,
-            learning_rate: 1.2,
+            learning_rate: 2.4,
             seed: 0x5EED_2026,
             balance: 0.0,
         }
