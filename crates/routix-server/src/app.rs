@@ -18,17 +18,20 @@ use tower_http::{
     trace::TraceLayer,
 };
 
+use routix_engine::{
+    setup::{self, SetupError},
+    worker::{Worker, WorkerDeps},
+    Engine,
+};
+
 use crate::{
     auth::{TokenKeys, TokenType},
     config::Settings,
     error::ApiError,
-    events::EventBus,
-    pipeline::Engine,
     ratelimit::Limiter,
     routes,
     state::{AppState, Inner},
     telemetry,
-    worker::{Worker, WorkerDeps},
 };
 
 /// Default cap on request bodies (uploads have their own, larger one).
@@ -51,36 +54,19 @@ pub enum StartError {
     },
 }
 
-/// Connects to the database (applying migrations) and object storage.
-pub async fn open_storage(settings: &Settings) -> Result<(Db, BlobStore), StartError> {
-    let db = Db::connect(&settings.database_url, settings.database_pool_size).await?;
-    db.migrate().await?;
-    let blobs = BlobStore::open(&settings.storage, &settings.data_dir.join("uploads"))
-        .map_err(StartError::Storage)?;
-    tracing::info!(storage = blobs.label(), "object storage ready");
-    Ok((db, blobs))
-}
-
-/// Connects to Redis if configured; failure is logged and the process works without it.
-pub async fn connect_redis(settings: &Settings) -> Option<redis::aio::ConnectionManager> {
-    let url = settings.redis_url.as_deref()?;
-    let attempt = async {
-        let client = redis::Client::open(url)?;
-        redis::aio::ConnectionManager::new(client).await
-    };
-    match tokio::time::timeout(Duration::from_secs(3), attempt).await {
-        Ok(Ok(conn)) => Some(conn),
-        Ok(Err(e)) => {
-            tracing::warn!(error = %e, "Redis unreachable; rate limits and events stay in this process");
-            None
-        }
-        Err(_) => {
-            tracing::warn!(
-                "Redis did not answer within 3 s; rate limits and events stay in this process"
-            );
-            None
+impl From<SetupError> for StartError {
+    fn from(e: SetupError) -> StartError {
+        match e {
+            SetupError::Database(e) => StartError::Database(e),
+            SetupError::Storage(e) => StartError::Storage(e),
+            SetupError::Engine(reason) => StartError::Engine(reason),
         }
     }
+}
+
+/// Connects to the database (applying migrations) and object storage.
+pub async fn open_storage(settings: &Settings) -> Result<(Db, BlobStore), StartError> {
+    Ok(setup::open_storage(&settings.engine()).await?)
 }
 
 /// Templates, analyzer and image providers, configured from the environment.
@@ -88,26 +74,7 @@ pub async fn build_engine(
     settings: &Settings,
     redis: Option<redis::aio::ConnectionManager>,
 ) -> Result<Engine, StartError> {
-    let templates =
-        routix_render::TemplateLibrary::builtin().map_err(|e| StartError::Engine(e.to_string()))?;
-    let providers = routix_providers::Providers::new(
-        settings.providers.clone(),
-        redis,
-        &settings.redis_key_prefix,
-    )
-    .map_err(|e| StartError::Engine(e.to_string()))?;
-    Ok(Engine {
-        templates: Arc::new(templates),
-        providers,
-    })
-}
-
-fn worker_id() -> String {
-    format!(
-        "{}-{}",
-        std::process::id(),
-        &uuid::Uuid::new_v4().simple().to_string()[..8]
-    )
+    Ok(setup::build_engine(&settings.engine(), redis).await?)
 }
 
 /// A worker for `routix worker`: its own storage, events and engine, no HTTP.
@@ -115,53 +82,7 @@ pub async fn standalone_worker(
     settings: &Settings,
     concurrency: usize,
 ) -> Result<(Worker, Db), StartError> {
-    let (db, blobs) = open_storage(settings).await?;
-    let redis = connect_redis(settings).await;
-    let events = event_bus(settings, &redis).await;
-    let engine = Arc::new(build_engine(settings, redis).await?);
-    // Its own copy of the bank index, refreshed now and then (admins edit through `serve`).
-    let bank = Arc::new(std::sync::RwLock::new(crate::bank::build_index(&db).await?));
-    {
-        let (db, bank) = (db.clone(), bank.clone());
-        tokio::spawn(async move {
-            loop {
-                tokio::time::sleep(Duration::from_secs(300)).await;
-                match crate::bank::build_index(&db).await {
-                    Ok(fresh) => {
-                        if let Ok(mut index) = bank.write() {
-                            *index = fresh;
-                        }
-                    }
-                    Err(e) => tracing::warn!(error = %e, "bank index refresh failed"),
-                }
-            }
-        });
-    }
-    crate::grants::spawn(db.clone(), None);
-    let worker = Worker {
-        deps: WorkerDeps {
-            db: db.clone(),
-            blobs,
-            events,
-            engine,
-            bank,
-        },
-        id: worker_id(),
-        concurrency,
-        lease: Duration::from_secs(settings.job_lease_seconds),
-        poll: Duration::from_millis(500),
-        wake: Arc::new(Notify::new()),
-    };
-    Ok((worker, db))
-}
-
-async fn event_bus(settings: &Settings, redis: &Option<redis::aio::ConnectionManager>) -> EventBus {
-    match (redis, settings.redis_url.as_deref()) {
-        (Some(conn), Some(url)) => {
-            EventBus::with_redis(url, conn.clone(), &settings.redis_key_prefix).await
-        }
-        _ => EventBus::local(),
-    }
+    Ok(setup::standalone_worker(&settings.engine(), concurrency).await?)
 }
 
 pub struct Application {
@@ -174,10 +95,11 @@ pub struct Application {
 
 impl Application {
     pub async fn build(settings: Settings) -> Result<Application, StartError> {
-        let (db, blobs) = open_storage(&settings).await?;
-        let redis = connect_redis(&settings).await;
-        let events = event_bus(&settings, &redis).await;
-        let engine = Arc::new(build_engine(&settings, redis.clone()).await?);
+        let engine_settings = settings.engine();
+        let (db, blobs) = setup::open_storage(&engine_settings).await?;
+        let redis = setup::connect_redis(&engine_settings).await;
+        let events = setup::event_bus(&engine_settings, &redis).await;
+        let engine = Arc::new(setup::build_engine(&engine_settings, redis.clone()).await?);
         let (shutdown, shutdown_rx) = tokio::sync::watch::channel(false);
         let bank_index = crate::bank::build_index(&db).await?;
         let state = AppState::new(Inner {
@@ -244,7 +166,7 @@ impl Application {
                     engine,
                     bank: state.bank_index.clone(),
                 },
-                id: worker_id(),
+                id: setup::worker_id(),
                 concurrency: state.settings.worker_concurrency,
                 lease: Duration::from_secs(state.settings.job_lease_seconds),
                 poll: Duration::from_millis(1000),

@@ -172,6 +172,20 @@ impl<'a> Vars<'a> {
 }
 
 impl Settings {
+    /// What the engine needs of these settings, as plain values.
+    pub fn engine(&self) -> routix_engine::EngineSettings {
+        routix_engine::EngineSettings {
+            database_url: self.database_url.clone(),
+            database_pool_size: self.database_pool_size,
+            storage: self.storage.clone(),
+            uploads_dir: self.data_dir.join("uploads"),
+            redis_url: self.redis_url.clone(),
+            redis_key_prefix: self.redis_key_prefix.clone(),
+            providers: self.providers.clone(),
+            job_lease: std::time::Duration::from_secs(self.job_lease_seconds),
+        }
+    }
+
     /// Reads every setting. `bind_override` is the `--bind` flag, which wins over PORT.
     pub fn load(
         vars: &Vars<'_>,

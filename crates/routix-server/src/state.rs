@@ -31,7 +31,7 @@ pub struct Inner {
     pub mail_wake: Arc<Notify>,
     /// Turns true when the server begins shutting down (WebSockets close with 1001).
     pub shutdown: watch::Receiver<bool>,
-    pub engine: Arc<crate::pipeline::Engine>,
+    pub engine: Arc<routix_engine::Engine>,
     /// The bank's search index, kept beside the items: built at start, changed item by item
     /// as admins import, edit and delete.
     pub bank_index: Arc<std::sync::RwLock<routix_core::bank::search::Index>>,

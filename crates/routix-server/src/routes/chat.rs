@@ -325,7 +325,7 @@ pub async fn post_and_reply(
         )
         .await?;
     publish_message(state, &message, origin).await;
-    let reply = match crate::assistant::reply(state, content).await {
+    let reply = match crate::assistant::reply(&state.engine, content).await {
         Some((text, meta)) => {
             let reply = state
                 .db

@@ -116,7 +116,7 @@ async fn set_plan(db: &routix_store::Db, email: &str, plan: &str) -> anyhow::Res
         .ok_or_else(|| anyhow::anyhow!("--plan must be free, pro, agency or enterprise"))?;
     let user = account(db, email).await?;
     db.set_plan(user.id, plan).await?;
-    if let Err(e) = routix_server::grants::run_once(db).await {
+    if let Err(e) = routix_engine::grants::run_once(db).await {
         eprintln!("warning: this month's plan credits were not granted yet ({e}); the server's next run grants them");
     }
     println!("{} is now on the {} plan", user.email, plan.as_str());

@@ -4,7 +4,8 @@
 use std::path::{Path, PathBuf};
 
 use routix_core::{Algorithm, Stage};
-use routix_server::{pipeline, Settings, Vars};
+use routix_engine::{pipeline, setup};
+use routix_server::{Settings, Vars};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -38,7 +39,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let format = super::output_format(args.format.as_deref(), &args.out)?;
     let settings = Settings::load(&Vars::from_process_env(), None)?;
     super::runtime()?.block_on(async move {
-        let engine = routix_server::app::build_engine(&settings, None).await?;
+        let engine = setup::build_engine(&settings.engine(), None).await?;
         let references = match &args.image {
             Some(path) => vec![read_reference(path)?],
             None => Vec::new(),
@@ -144,9 +145,9 @@ async fn make(
         }
     }
     say(Stage::Composing);
-    let image = routix_server::pipeline::Picture::choose(art.image, references);
+    let image = pipeline::Picture::choose(art.image, references);
     let subjects = if image.is_none() {
-        routix_server::pipeline::subjects_for(&analysis)
+        pipeline::subjects_for(&analysis)
     } else {
         Vec::new()
     };

@@ -2,6 +2,8 @@
 //! Start several beside `routix serve` processes to scale out; with REDIS_URL their progress
 //! reaches WebSocket clients on any server.
 
+// The settings come from the server's reader (one environment for every command); the
+// worker itself is the engine's.
 use routix_server::{Settings, Vars};
 
 #[derive(Debug, clap::Args)]
@@ -19,7 +21,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             .concurrency
             .unwrap_or(settings.worker_concurrency)
             .max(1);
-        let (worker, db) = routix_server::app::standalone_worker(&settings, concurrency).await?;
+        let (worker, db) =
+            routix_engine::setup::standalone_worker(&settings.engine(), concurrency).await?;
         let (stop, stopped) = tokio::sync::watch::channel(false);
         let signal = routix_server::shutdown_signal();
         let handles = worker.spawn(stopped);

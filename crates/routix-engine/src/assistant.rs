@@ -5,12 +5,12 @@
 use routix_core::{analyzer::Correction, Algorithm, Analysis, Category, Direction};
 use serde_json::{json, Value};
 
-use crate::state::AppState;
+use crate::pipeline::Engine;
 
 const SUGGESTIONS: usize = 3;
 
 /// Text and metadata of the reply, or `None` when there is nothing useful to say.
-pub async fn reply(state: &AppState, content: &str) -> Option<(String, Value)> {
+pub async fn reply(engine: &Engine, content: &str) -> Option<(String, Value)> {
     if let Some(correction) = routix_core::analyzer::correction(content) {
         let text = acknowledge(&correction, routix_core::analyzer::is_rtl(content));
         return Some((
@@ -18,13 +18,12 @@ pub async fn reply(state: &AppState, content: &str) -> Option<(String, Value)> {
             json!({"kind": "correction", "correction": correction}),
         ));
     }
-    let outcome = state
-        .engine
+    let outcome = engine
         .providers
         .analyze(content, Algorithm::Basic, &[])
         .await;
     let analysis = outcome.analysis;
-    let found = state.engine.suggest(&analysis, SUGGESTIONS, true);
+    let found = engine.suggest(&analysis, SUGGESTIONS, true);
     // Template names in the language of the reply.
     let lang = if persian(&analysis) { "fa" } else { "en" };
     let names: Vec<String> = found

@@ -22,7 +22,7 @@ use tokio::sync::{watch, Notify};
 
 use crate::{
     events::EventBus,
-    pipeline::{Engine, JobError, StageOutcome},
+    pipeline::{Engine, JobError, StageOutcome, Stages, Stores},
 };
 
 /// What a worker needs; the server's `AppState` has all of it, and so does `routix worker`.
@@ -34,6 +34,17 @@ pub struct WorkerDeps {
     pub engine: Arc<Engine>,
     /// The bank's search index: a request's best reference steers its look.
     pub bank: Arc<std::sync::RwLock<routix_core::bank::search::Index>>,
+}
+
+impl WorkerDeps {
+    /// The storage side, as the pipeline sees it.
+    pub fn stores(&self) -> Stores<'_> {
+        Stores {
+            db: &self.db,
+            blobs: &self.blobs,
+            bank: &self.bank,
+        }
+    }
 }
 
 pub struct Worker {
@@ -132,7 +143,11 @@ impl Worker {
             stages: Vec::new(),
             signal: &signal,
         };
-        let outcome = self.deps.engine.run(&job, &self.deps, &mut tracker).await;
+        let outcome = self
+            .deps
+            .engine
+            .run(&job, &self.deps.stores(), &mut tracker)
+            .await;
         heartbeat.abort();
         let stages = tracker.close();
         let db = &self.deps.db;
@@ -185,8 +200,7 @@ impl Worker {
 
 pub async fn publish_generation(events: &EventBus, g: Generation) {
     let (user, conversation) = (g.user_id, g.conversation_id);
-    let view = crate::routes::generations::GenerationView::from(g);
-    let event = crate::routes::generations::generation_event(&view);
+    let event = crate::view::generation_event(&crate::view::GenerationView::from(g));
     events
         .publish(&crate::events::user_topic(user), &event)
         .await;
@@ -229,9 +243,8 @@ pub struct Tracker<'a> {
     signal: &'a AtomicU8,
 }
 
-impl Tracker<'_> {
-    /// Enters `stage`, saving what the previous stage learned. Errs when the job must stop.
-    pub async fn enter(&mut self, stage: Stage, learned: StageOutcome) -> Result<(), JobError> {
+impl Stages for Tracker<'_> {
+    async fn enter(&mut self, stage: Stage, learned: StageOutcome) -> Result<(), JobError> {
         self.check()?;
         let at = now();
         if let Some(last) = self.stages.last_mut() {
@@ -272,14 +285,16 @@ impl Tracker<'_> {
     }
 
     /// Errs if the owner cancelled or the lease was lost since the last check.
-    pub fn check(&self) -> Result<(), JobError> {
+    fn check(&self) -> Result<(), JobError> {
         match self.signal.load(Ordering::Relaxed) {
             CANCEL => Err(JobError::Cancelled),
             LOST => Err(JobError::LeaseLost),
             _ => Ok(()),
         }
     }
+}
 
+impl Tracker<'_> {
     fn close(mut self) -> Vec<StageRecord> {
         let at = now();
         if let Some(last) = self.stages.last_mut() {

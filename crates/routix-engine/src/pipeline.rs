@@ -4,7 +4,7 @@
 //! worker (which records and publishes every stage) and `routix generate` (which prints them)
 //! drive the same code.
 
-use std::sync::Arc;
+use std::{future::Future, sync::Arc, sync::RwLock};
 
 use image::{DynamicImage, RgbaImage};
 use routix_core::{
@@ -12,11 +12,35 @@ use routix_core::{
     Stage, TemplateMeta,
 };
 use routix_render::{Fit, OutputFormat, RenderRequest, Template, TemplateLibrary};
-use routix_store::{blobs::content_key, generations::Generation};
+use routix_store::{
+    blobs::{content_key, BlobStore},
+    generations::Generation,
+    Db,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::worker::{Tracker, WorkerDeps};
+/// Where the pipeline reports its stages. The worker records and publishes each one, and
+/// answers whether to go on (the owner cancelled, or another worker took the lease over).
+pub trait Stages {
+    /// Enters `stage`, saving what the previous stage learned. Errs when the job must stop.
+    fn enter(
+        &mut self,
+        stage: Stage,
+        learned: StageOutcome,
+    ) -> impl Future<Output = Result<(), JobError>> + Send;
+
+    /// Errs if the job must stop since the last check.
+    fn check(&self) -> Result<(), JobError>;
+}
+
+/// What a job reads and writes besides the engine: its rows, its blobs, and the bank index
+/// whose best fit steers its look.
+pub struct Stores<'a> {
+    pub db: &'a Db,
+    pub blobs: &'a BlobStore,
+    pub bank: &'a RwLock<routix_core::bank::search::Index>,
+}
 
 /// Why a job stopped without a result.
 #[derive(Debug)]
@@ -447,12 +471,12 @@ impl Engine {
         .map_err(|e| format!("could not encode the thumbnail: {e}"))
     }
 
-    /// The whole job for the worker, recording each stage through `tracker`.
+    /// The whole job for the worker, reporting each stage to `tracker`.
     pub async fn run(
         &self,
         job: &Generation,
-        deps: &WorkerDeps,
-        tracker: &mut Tracker<'_>,
+        deps: &Stores<'_>,
+        tracker: &mut impl Stages,
     ) -> Result<Finished, JobError> {
         let options = JobOptions::of(job);
         tracker
@@ -746,7 +770,7 @@ impl Engine {
             match deps.db.bank_item_used(r.id, true).await {
                 Ok(()) => {
                     if let Ok(updated) = deps.db.bank_item(r.id).await {
-                        crate::bank::reindex(&deps.bank, &updated);
+                        crate::bank::reindex(deps.bank, &updated);
                     }
                 }
                 Err(e) => {
@@ -771,7 +795,7 @@ impl Engine {
         &self,
         image: RgbaImage,
         format: OutputFormat,
-        deps: &WorkerDeps,
+        deps: &Stores<'_>,
     ) -> Result<(String, String, i64), JobError> {
         let (bytes, preview) = self.encode(image, format).await.map_err(JobError::Failed)?;
         let result_key = content_key("generations", &bytes, extension(format));
@@ -815,7 +839,7 @@ const BANK_REFERENCE_MIN_SCORE: f32 = 0.15;
 
 /// The bank item whose look fits `prompt` best, if one fits well enough (the layout
 /// templates' own previews excepted: the matcher already weighs those).
-async fn bank_reference(prompt: &str, deps: &WorkerDeps) -> Option<routix_store::bank::BankItem> {
+async fn bank_reference(prompt: &str, deps: &Stores<'_>) -> Option<routix_store::bank::BankItem> {
     let hits = deps.bank.read().ok()?.search(prompt, None, 5);
     for hit in hits
         .into_iter()
@@ -858,7 +882,7 @@ pub fn palette_from_dna(dna: &routix_core::bank::StyleDna) -> Option<Vec<Rgb>> {
 
 /// Each template's smoothed performance (completed and not rated down), for matching; empty
 /// when the numbers cannot be read (matching then goes by fit alone).
-async fn template_performance(deps: &WorkerDeps) -> std::collections::HashMap<String, f32> {
+async fn template_performance(deps: &Stores<'_>) -> std::collections::HashMap<String, f32> {
     match deps.db.template_performance().await {
         Ok(rows) => rows
             .into_iter()
@@ -876,7 +900,7 @@ async fn template_performance(deps: &WorkerDeps) -> std::collections::HashMap<St
 }
 
 /// Keeps a provider's artwork (the layer under the text) for free re-edits.
-async fn store_artwork(image: &DynamicImage, deps: &WorkerDeps) -> Result<String, JobError> {
+async fn store_artwork(image: &DynamicImage, deps: &Stores<'_>) -> Result<String, JobError> {
     let rgba = image.to_rgba8();
     let bytes =
         tokio::task::spawn_blocking(move || routix_render::encode(&rgba, OutputFormat::Jpeg, 92))
@@ -903,7 +927,7 @@ fn subject_record(subject: Option<&Subject>, provider_art: bool, photo: bool) ->
 
 async fn reference_images(
     job: &Generation,
-    deps: &WorkerDeps,
+    deps: &Stores<'_>,
 ) -> Result<Vec<routix_providers::ReferenceImage>, JobError> {
     let mut out = Vec::new();
     for id in &job.reference_file_ids {
@@ -927,7 +951,7 @@ async fn reference_images(
 
 /// What the creator corrected in words earlier in the job's conversation ("it's about
 /// cars, not gaming"), later corrections winning.
-async fn conversation_correction(job: &Generation, deps: &WorkerDeps) -> Option<Correction> {
+async fn conversation_correction(job: &Generation, deps: &Stores<'_>) -> Option<Correction> {
     let conversation = job.conversation_id?;
     let metadata = deps
         .db
