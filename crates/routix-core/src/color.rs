@@ -102,6 +102,10 @@ impl FromStr for Rgb {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let err = || CoreError::InvalidColor(s.to_string());
         let hex = s.trim().strip_prefix('#').ok_or_else(err)?;
+        // Checked first: slicing below counts bytes, and "#🤳2a" is six of them.
+        if !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(err());
+        }
         let expanded: String = match hex.len() {
             3 => hex.chars().flat_map(|c| [c, c]).collect(),
             6 => hex.to_string(),
@@ -185,6 +189,15 @@ mod tests {
     #[test]
     fn rejects_malformed_hex() {
         for bad in ["ff0000", "#ff00", "#gg0000", "", "#ff00000"] {
+            assert!(bad.parse::<Rgb>().is_err(), "{bad}");
+        }
+    }
+
+    /// Found by `fuzz/fuzz_targets/template_json.rs`: six bytes that are not six characters
+    /// used to panic on a slice inside the emoji.
+    #[test]
+    fn rejects_multibyte_characters_instead_of_panicking() {
+        for bad in ["#\u{1F933}2a", "#\u{e9}\u{e9}\u{e9}", "#a\u{e9}", "#+1+1+1"] {
             assert!(bad.parse::<Rgb>().is_err(), "{bad}");
         }
     }

@@ -19,6 +19,7 @@ pub enum Algorithm {
 impl Algorithm {
     pub const ALL: [Algorithm; 3] = [Algorithm::Basic, Algorithm::Premium, Algorithm::Pro];
 
+    /// The price migration 0015 seeds; the live price is the `algorithms` row admins edit.
     pub fn cost(self) -> Credits {
         match self {
             Algorithm::Basic => Credits(1),

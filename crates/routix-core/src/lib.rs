@@ -2,9 +2,11 @@
 //! generation states, credits) and the pure logic over them. No I/O lives here, so all of it
 //! is tested with plain tables of cases.
 
+pub mod algorithms;
 pub mod analysis;
 pub mod analyzer;
 pub mod bank;
+pub mod brand;
 pub mod category;
 pub mod chat_search;
 pub mod color;

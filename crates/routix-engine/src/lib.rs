@@ -8,6 +8,7 @@
 
 pub mod assistant;
 pub mod bank;
+pub mod brand;
 pub mod events;
 pub mod grants;
 pub mod pipeline;

@@ -8,7 +8,7 @@ use std::{future::Future, sync::Arc, sync::RwLock};
 
 use image::{DynamicImage, RgbaImage};
 use routix_core::{
-    analyzer::Correction, bank::Place, matching, subjects::Subject, Algorithm, Analysis, Rgb,
+    algorithms::ImageProvider, analyzer::Correction, bank::Place, matching, subjects::Subject, Algorithm, Analysis, Rgb,
     Stage, TemplateMeta,
 };
 use routix_render::{Fit, OutputFormat, RenderRequest, Template, TemplateLibrary};
@@ -76,19 +76,17 @@ pub struct Finished {
 }
 
 /// The fair price of a finished job: each provider image at the algorithm's price, the
-/// compositor's images at one basic price together; never more than was reserved.
+/// compositor's images at one basic price together (both as they stood when the job was
+/// requested); never more than was reserved.
 pub fn fair_price(
     reserved: i64,
-    algorithm: Algorithm,
+    price: i64,
+    basic_price: i64,
     provider_images: i64,
     composed: bool,
 ) -> i64 {
-    let provider = algorithm.cost().0 * provider_images;
-    let compositor = if composed {
-        Algorithm::Basic.cost().0
-    } else {
-        0
-    };
+    let provider = price * provider_images;
+    let compositor = if composed { basic_price } else { 0 };
     (provider + compositor).min(reserved)
 }
 
@@ -127,6 +125,10 @@ pub struct Composed {
     /// The headline asked for, when it had to be shortened to be read.
     pub shortened_from: Option<String>,
     pub mirrored: bool,
+    /// Where the brand's logo went.
+    pub logo: Option<routix_render::brand::LogoPlacement>,
+    /// Whether the brand's face was drawn as the subject.
+    pub face: bool,
 }
 
 /// What a job asks for beyond its prompt, stored with it (`generations.options`).
@@ -138,6 +140,14 @@ pub struct JobOptions {
     /// A free re-edit of the parent generation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub edit: Option<Edit>,
+    /// The algorithm's provider chain when requested; absent: its default chain.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chain: Option<Vec<ImageProvider>>,
+    /// The algorithm's and basic's prices per image when requested; absent: the defaults.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub price: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub basic_price: Option<i64>,
 }
 
 impl JobOptions {
@@ -150,6 +160,13 @@ impl JobOptions {
 
     pub fn count(&self) -> usize {
         usize::from(self.variants.clamp(1, MAX_VARIANTS))
+    }
+
+    /// The provider chain this job walks.
+    pub fn chain(&self, algorithm: Algorithm) -> Vec<ImageProvider> {
+        self.chain
+            .clone()
+            .unwrap_or_else(|| routix_core::algorithms::default_chain(algorithm))
     }
 }
 
@@ -350,6 +367,7 @@ impl Engine {
     pub async fn artwork(
         &self,
         algorithm: Algorithm,
+        chain: &[ImageProvider],
         analysis: &Analysis,
         template: &Template,
         style: Option<&DynamicImage>,
@@ -364,7 +382,7 @@ impl Engine {
         }
         match self
             .providers
-            .artwork(algorithm, analysis, &template.meta, style)
+            .artwork(algorithm, chain, analysis, &template.meta, style)
             .await
         {
             Ok(made) => {
@@ -405,6 +423,8 @@ impl Engine {
     /// Stage 4: the template's text and overlays over the artwork (or reference photo), or
     /// over the subject(s) the compositor draws when there is neither. Right-to-left
     /// headlines get the mirrored design; a headline too long to read is shortened.
+    // Each argument is one thing the result is made of; a struct would only rename them.
+    #[allow(clippy::too_many_arguments)]
     pub async fn compose(
         &self,
         template: Template,
@@ -413,6 +433,7 @@ impl Engine {
         subjects: &[&Subject],
         palette: Option<Vec<Rgb>>,
         watermark: bool,
+        brand: &routix_render::brand::Brand,
     ) -> Result<Composed, String> {
         let enhance_photo = picture.as_ref().is_some_and(|p| p.photo);
         let image = picture.map(|p| p.image);
@@ -427,6 +448,7 @@ impl Engine {
             watermark: watermark.then(|| WATERMARK.to_string()),
             ..RenderRequest::new(WIDTH, HEIGHT)
         };
+        let request = brand.apply(request);
         let mirrored = request.mirror;
         let rendered =
             tokio::task::spawn_blocking(move || routix_render::render(&template, &request))
@@ -445,6 +467,8 @@ impl Engine {
             }),
             shortened_from: headline.and_then(|h| h.shortened_from.clone()),
             mirrored,
+            logo: rendered.layout.logo.clone(),
+            face: rendered.layout.face,
             image: rendered.image,
         })
     }
@@ -493,6 +517,13 @@ impl Engine {
             None => None,
         };
         let references = reference_images(job, deps).await?;
+        // The creator's brand kit; their face only when the request is about them.
+        let brand = crate::brand::load(job.user_id, deps.db, deps.blobs).await;
+        let brand = if routix_core::brand::about_creator(&job.prompt) {
+            brand
+        } else {
+            brand.without_face()
+        };
         let understood = parent
             .as_ref()
             .and_then(|p| p.analysis.clone())
@@ -548,6 +579,10 @@ impl Engine {
             }
             _ => None,
         };
+        // Without one, the creator's face when the request is about them.
+        let face_reference = style.is_none() && job.algorithm != Algorithm::Basic;
+        let style = style.or_else(|| brand.face_photo.clone().filter(|_| face_reference));
+        let face_reference = face_reference && style.is_some();
 
         tracker
             .enter(
@@ -624,7 +659,13 @@ impl Engine {
             }
             None => {
                 let art = self
-                    .artwork(job.algorithm, &analysis, &template, style.as_ref())
+                    .artwork(
+                        job.algorithm,
+                        &options.chain(job.algorithm),
+                        &analysis,
+                        &template,
+                        style.as_ref(),
+                    )
                     .await;
                 let key = match &art.image {
                     Some(img) => Some(store_artwork(img, deps).await?),
@@ -658,7 +699,9 @@ impl Engine {
                 },
             )
             .await?;
-        let palette = edit.palette.clone().or(steered);
+        // The brand's colours when the request names none; they go before a bank look's.
+        let brand_palette = brand.palette_for(&analysis).filter(|_| edit.palette.is_none());
+        let palette = edit.palette.clone().or(brand_palette.clone()).or(steered);
         let composed = self
             .compose(
                 template.clone(),
@@ -667,6 +710,7 @@ impl Engine {
                 &subjects,
                 palette.clone(),
                 job.watermark,
+                &brand.render,
             )
             .await
             .map_err(JobError::Failed)?;
@@ -688,7 +732,13 @@ impl Engine {
                 let art = if job.algorithm == Algorithm::Basic {
                     None
                 } else {
-                    self.artwork(job.algorithm, &analysis, &other, style.as_ref())
+                    self.artwork(
+                        job.algorithm,
+                        &options.chain(job.algorithm),
+                        &analysis,
+                        &other,
+                        style.as_ref(),
+                    )
                         .await
                         .image
                 };
@@ -712,6 +762,7 @@ impl Engine {
                         &subjects,
                         palette.clone(),
                         job.watermark,
+                        &brand.render,
                     )
                     .await
                     .map_err(JobError::Failed)?;
@@ -734,7 +785,21 @@ impl Engine {
         if let Some(r) = &reference {
             details["reference_bank_id"] = json!(r.id.to_string());
         }
-        let charged = fair_price(job.cost, job.algorithm, provider_images, composed_any);
+        details["branding"] = json!({
+            "logo": composed.logo.is_some(),
+            "colors": brand_palette.is_some(),
+            "face": composed.face || (face_reference && provider_art),
+        });
+        if let Some(logo) = &composed.logo {
+            details["logo"] = json!(logo);
+        }
+        let charged = fair_price(
+            job.cost,
+            options.price.unwrap_or(job.algorithm.cost().0),
+            options.basic_price.unwrap_or(Algorithm::Basic.cost().0),
+            provider_images,
+            composed_any,
+        );
         if charged < job.cost {
             details["price"] = json!({
                 "reserved": job.cost,

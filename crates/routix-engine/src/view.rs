@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use routix_core::{Algorithm, GenerationStatus, Stage};
 use routix_store::{
     generations::{Generation, StageRecord},
+    youtube::Publication,
     ConversationId, FileId, GenerationId,
 };
 use serde::Serialize;
@@ -25,6 +26,29 @@ pub struct StageView {
     pub label: String,
     pub started_at: DateTime<Utc>,
     pub finished_at: Option<DateTime<Utc>>,
+}
+
+/// One time a generation was set as a YouTube video's thumbnail.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PublicationView {
+    pub video_id: String,
+    pub variant: u32,
+    /// When it was set as the video's thumbnail.
+    pub at: DateTime<Utc>,
+    /// The video's page.
+    pub url: String,
+}
+
+impl From<Publication> for PublicationView {
+    fn from(p: Publication) -> Self {
+        PublicationView {
+            url: format!("https://www.youtube.com/watch?v={}", p.video_id),
+            video_id: p.video_id,
+            variant: u32::try_from(p.variant).unwrap_or(0),
+            at: p.published_at,
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -84,6 +108,11 @@ pub struct GenerationView {
     /// When less than reserved was charged (a premium or pro image that fell back to the
     /// compositor costs the basic price): `{reserved, charged, returned, reason}`.
     pub price: Option<serde_json::Value>,
+    /// What the creator's brand kit gave it: `{logo, colors, face}`, each true or false.
+    pub branding: Option<serde_json::Value>,
+    /// Where the logo went: `{requested, corner, rect, moved_because}`; `moved_because`
+    /// says why it is not in the corner asked for (the duration badge, the headline).
+    pub logo: Option<serde_json::Value>,
     pub result_url: Option<String>,
     pub preview_url: Option<String>,
     pub downloads: Option<Downloads>,
@@ -94,6 +123,10 @@ pub struct GenerationView {
     pub updated_at: DateTime<Utc>,
     pub started_at: Option<DateTime<Utc>>,
     pub finished_at: Option<DateTime<Utc>>,
+    /// Where it was set as a YouTube video's thumbnail, oldest first (on `GET
+    /// /generations/{id}` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub published: Option<Vec<PublicationView>>,
 }
 
 #[derive(Debug, Serialize)]
@@ -148,6 +181,8 @@ impl From<Generation> for GenerationView {
             favorite: g.favorited_at.is_some(),
             reference_bank_id: text("reference_bank_id"),
             price: details.get("price").filter(|p| p.is_object()).cloned(),
+            branding: details.get("branding").filter(|b| b.is_object()).cloned(),
+            logo: details.get("logo").filter(|l| l.is_object()).cloned(),
             stage_label: Stage::from_number(g.stage).map(|s| s.label().to_string()),
             stages: g.stages.into_iter().map(StageView::from).collect(),
             result_url: g.result_key.as_deref().filter(|_| completed).map(media_url),
@@ -186,6 +221,7 @@ impl From<Generation> for GenerationView {
             updated_at: g.updated_at,
             started_at: g.started_at,
             finished_at: g.finished_at,
+            published: None,
         }
     }
 }

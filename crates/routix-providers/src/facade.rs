@@ -7,7 +7,9 @@ use std::sync::Arc;
 use image::DynamicImage;
 use redis::aio::ConnectionManager;
 use reqwest::Client;
-use routix_core::{analyzer, Algorithm, Analysis, AnalysisSource, TemplateMeta};
+use routix_core::{
+    algorithms::ImageProvider, analyzer, Algorithm, Analysis, AnalysisSource, TemplateMeta,
+};
 use serde_json::json;
 
 use crate::{
@@ -285,49 +287,42 @@ impl Providers {
         Some(Err(reasons.join("; ")))
     }
 
-    /// The artwork chain for `algorithm`, configured providers only.
-    fn chain(&self, algorithm: Algorithm) -> Vec<ImageClient> {
+    /// The clients of `chain`, in its order, configured providers only (Stability as one
+    /// client, in the API version configured).
+    fn chain(&self, chain: &[ImageProvider]) -> Vec<ImageClient> {
         let c = &self.config;
-        let mut premium = Vec::new();
-        if let Some(key) = &c.stability_key {
-            premium.push(if c.stability_api == "v2" {
-                ImageClient::StabilityV2 {
-                    base: c.stability_base.clone(),
+        chain
+            .iter()
+            .filter_map(|provider| match provider {
+                ImageProvider::OpenAi => c.openai_key.as_ref().map(|key| ImageClient::OpenAi {
+                    base: c.openai_base.clone(),
                     key: key.clone(),
-                }
-            } else {
-                ImageClient::StabilityV1 {
-                    base: c.stability_base.clone(),
+                    model: c.openai_image_model.clone(),
+                }),
+                ImageProvider::Gemini => c.gemini_key.as_ref().map(|key| ImageClient::Gemini {
+                    base: c.gemini_base.clone(),
                     key: key.clone(),
-                }
-            });
-        }
-        if let Some(url) = &c.sd_webui_url {
-            premium.push(ImageClient::SdWebUi { url: url.clone() });
-        }
-        match algorithm {
-            Algorithm::Basic => Vec::new(),
-            Algorithm::Premium => premium,
-            Algorithm::Pro => {
-                let mut pro = Vec::new();
-                if let Some(key) = &c.openai_key {
-                    pro.push(ImageClient::OpenAi {
-                        base: c.openai_base.clone(),
-                        key: key.clone(),
-                        model: c.openai_image_model.clone(),
-                    });
-                }
-                if let Some(key) = &c.gemini_key {
-                    pro.push(ImageClient::Gemini {
-                        base: c.gemini_base.clone(),
-                        key: key.clone(),
-                        model: c.gemini_image_model.clone(),
-                    });
-                }
-                pro.extend(premium);
-                pro
-            }
-        }
+                    model: c.gemini_image_model.clone(),
+                }),
+                ImageProvider::Stability => c.stability_key.as_ref().map(|key| {
+                    if c.stability_api == "v2" {
+                        ImageClient::StabilityV2 {
+                            base: c.stability_base.clone(),
+                            key: key.clone(),
+                        }
+                    } else {
+                        ImageClient::StabilityV1 {
+                            base: c.stability_base.clone(),
+                            key: key.clone(),
+                        }
+                    }
+                }),
+                ImageProvider::SdWebUi => c
+                    .sd_webui_url
+                    .as_ref()
+                    .map(|url| ImageClient::SdWebUi { url: url.clone() }),
+            })
+            .collect()
     }
 
     fn guard(&self, provider: &str) -> &Guard {
@@ -339,24 +334,28 @@ impl Providers {
         }
     }
 
-    /// Artwork from the first provider in the chain that delivers a readable image. `Err`
-    /// says why none did (including "not configured"), for the compositor to record.
+    /// Artwork from the first provider of `chain` (the algorithm's, as admins set it) that
+    /// delivers a readable image. `Err` says why none did (including "not configured"), for
+    /// the compositor to record.
     pub async fn artwork(
         &self,
         algorithm: Algorithm,
+        chain: &[ImageProvider],
         analysis: &Analysis,
         template: &TemplateMeta,
         style: Option<&image::DynamicImage>,
     ) -> Result<Made, String> {
-        let chain = self.chain(algorithm);
-        if chain.is_empty() {
-            return Err(format!(
-                "image providers not configured for {algorithm} (set {}); made by the offline compositor",
-                match algorithm {
-                    Algorithm::Pro => "OPENAI_API_KEY, GEMINI_API_KEY, STABILITY_API_KEY or SD_WEBUI_URL",
-                    _ => "STABILITY_API_KEY or SD_WEBUI_URL",
-                }
-            ));
+        let clients = self.chain(chain);
+        if clients.is_empty() {
+            let settings: Vec<&str> = chain.iter().map(|p| p.setting()).collect();
+            return Err(if settings.is_empty() {
+                format!("{algorithm} names no image provider; made by the offline compositor")
+            } else {
+                format!(
+                    "image providers not configured for {algorithm} (set {}); made by the offline compositor",
+                    settings.join(" or ")
+                )
+            });
         }
         // The style reference at the size the image APIs take (1344x768, PNG), made once.
         let style = style.and_then(|img| {
@@ -368,7 +367,7 @@ impl Providers {
                 .map(|_| std::sync::Arc::new(png.into_inner()))
         });
         let mut failures: Vec<String> = Vec::new();
-        for client in chain {
+        for client in clients {
             let mut p = prompt::build(
                 algorithm,
                 analysis,

@@ -7,7 +7,7 @@ use std::{
 };
 
 use base64::Engine as _;
-use routix_core::{Algorithm, AnalysisSource, TemplateMeta};
+use routix_core::{algorithms::default_chain, Algorithm, AnalysisSource, TemplateMeta};
 use routix_providers::{resilience::Policy, Providers, ProvidersConfig, ReferenceImage};
 use serde_json::{json, Value};
 use wiremock::{
@@ -376,7 +376,13 @@ async fn dalle3_request_is_hd_vivid_landscape_and_its_image_is_used() {
     let p = openai(&server);
     let a = routix_core::analyzer::analyze("iphone review, blue");
     let made = p
-        .artwork(Algorithm::Pro, &a, &meta(), None)
+        .artwork(
+            Algorithm::Pro,
+            &default_chain(Algorithm::Pro),
+            &a,
+            &meta(),
+            None,
+        )
         .await
         .expect("artwork");
     assert_eq!(made.engine, "openai:dall-e-3");
@@ -421,7 +427,13 @@ async fn refused_content_moves_down_the_chain_to_stability() {
     .unwrap();
     let a = routix_core::analyzer::analyze("tech review");
     let made = p
-        .artwork(Algorithm::Pro, &a, &meta(), None)
+        .artwork(
+            Algorithm::Pro,
+            &default_chain(Algorithm::Pro),
+            &a,
+            &meta(),
+            None,
+        )
         .await
         .expect("stability made it");
     assert_eq!(made.engine, "stability:sdxl-1.0");
@@ -451,7 +463,13 @@ async fn self_hosted_sd_and_gemini_images_work() {
     let sd = Providers::new(config(&[("SD_WEBUI_URL", &server.uri())]), None, "t").unwrap();
     let a = routix_core::analyzer::analyze("cooking pasta");
     let made = sd
-        .artwork(Algorithm::Premium, &a, &meta(), None)
+        .artwork(
+            Algorithm::Premium,
+            &default_chain(Algorithm::Premium),
+            &a,
+            &meta(),
+            None,
+        )
         .await
         .expect("sd");
     assert_eq!(made.engine, "sd-webui:txt2img");
@@ -472,7 +490,13 @@ async fn self_hosted_sd_and_gemini_images_work() {
     )
     .unwrap();
     let made = gem
-        .artwork(Algorithm::Pro, &a, &meta(), None)
+        .artwork(
+            Algorithm::Pro,
+            &default_chain(Algorithm::Pro),
+            &a,
+            &meta(),
+            None,
+        )
         .await
         .expect("gemini");
     assert_eq!(made.engine, "gemini:gemini-2.5-flash-image");
@@ -483,7 +507,13 @@ async fn without_providers_the_reason_says_not_configured() {
     let p = Providers::new(ProvidersConfig::offline(), None, "t").unwrap();
     let a = routix_core::analyzer::analyze("cooking pasta");
     let err = p
-        .artwork(Algorithm::Premium, &a, &meta(), None)
+        .artwork(
+            Algorithm::Premium,
+            &default_chain(Algorithm::Premium),
+            &a,
+            &meta(),
+            None,
+        )
         .await
         .err()
         .unwrap();
@@ -554,10 +584,16 @@ async fn gpt_image_and_stability_v2_speak_their_formats() {
     .unwrap();
     let a = routix_core::analyzer::analyze("tech review");
     assert_eq!(
-        p.artwork(Algorithm::Pro, &a, &meta(), None)
-            .await
-            .expect("gpt-image")
-            .engine,
+        p.artwork(
+            Algorithm::Pro,
+            &default_chain(Algorithm::Pro),
+            &a,
+            &meta(),
+            None
+        )
+        .await
+        .expect("gpt-image")
+        .engine,
         "openai:gpt-image-1"
     );
 
@@ -591,10 +627,16 @@ async fn gpt_image_and_stability_v2_speak_their_formats() {
     )
     .unwrap();
     assert_eq!(
-        v2.artwork(Algorithm::Premium, &a, &meta(), None)
-            .await
-            .expect("v2")
-            .engine,
+        v2.artwork(
+            Algorithm::Premium,
+            &default_chain(Algorithm::Premium),
+            &a,
+            &meta(),
+            None
+        )
+        .await
+        .expect("v2")
+        .engine,
         "stability:core"
     );
 }
@@ -643,7 +685,13 @@ async fn a_style_reference_goes_to_each_provider_in_its_own_format() {
     )
     .unwrap();
     let made = p
-        .artwork(Algorithm::Premium, &a, &meta(), Some(&style))
+        .artwork(
+            Algorithm::Premium,
+            &default_chain(Algorithm::Premium),
+            &a,
+            &meta(),
+            Some(&style),
+        )
         .await
         .expect("stability image-to-image");
     assert_eq!(made.engine, "stability:sdxl-1.0");
@@ -692,7 +740,13 @@ async fn a_style_reference_goes_to_each_provider_in_its_own_format() {
     )
     .unwrap();
     let made = p
-        .artwork(Algorithm::Pro, &a, &meta(), Some(&style))
+        .artwork(
+            Algorithm::Pro,
+            &default_chain(Algorithm::Pro),
+            &a,
+            &meta(),
+            Some(&style),
+        )
         .await
         .expect("gpt-image edits");
     assert_eq!(made.engine, "openai:gpt-image-1");
@@ -724,9 +778,15 @@ async fn a_style_reference_goes_to_each_provider_in_its_own_format() {
         "t",
     )
     .unwrap();
-    p.artwork(Algorithm::Pro, &a, &meta(), Some(&style))
-        .await
-        .expect("gemini with a reference");
+    p.artwork(
+        Algorithm::Pro,
+        &default_chain(Algorithm::Pro),
+        &a,
+        &meta(),
+        Some(&style),
+    )
+    .await
+    .expect("gemini with a reference");
     let body: Value =
         serde_json::from_slice(&g.received_requests().await.unwrap()[0].body).unwrap();
     let parts = body["contents"][0]["parts"].as_array().unwrap();

@@ -244,7 +244,7 @@ pub fn render(template: &Template, req: &RenderRequest) -> Result<Rendered, Rend
                 .collect();
             let room = free_room(slot, &text, w as f32, h as f32);
             let size = (h as f32 * 0.56).min(room[2] * 0.85).min(room[3] * 0.85);
-            let sticker = crate::sticker::prepared(emoji, size.round() as u32)?;
+            let sticker = crate::brand::subject_sticker(req, 0, emoji, size.round() as u32)?;
             Some((sticker, room))
         });
     for (index, layer) in template.layers.iter().enumerate().skip(start) {
@@ -262,6 +262,7 @@ pub fn render(template: &Template, req: &RenderRequest) -> Result<Rendered, Rend
             if let Some((sticker, slot)) = subject.take() {
                 let tilt = [-6.0, 4.0, -3.5, 6.5, -5.0, 3.0][(template.fingerprint % 6) as usize];
                 let center = (slot[0] + slot[2] / 2.0, slot[1] + slot[3] / 2.0);
+                layout.face |= req.face.is_some();
                 crate::sticker::draw(
                     &mut canvas,
                     &sticker,
@@ -410,8 +411,9 @@ pub fn render(template: &Template, req: &RenderRequest) -> Result<Rendered, Rend
                 let px = space.rect(area);
                 // The prepared sticker is its art plus 30 % for outline and shadow.
                 let size = (px[2].min(px[3]) / 1.3).round() as u32;
-                if let Some(sticker) = crate::sticker::prepared(emoji, size) {
+                if let Some(sticker) = crate::brand::subject_sticker(req, *index, emoji, size) {
                     let center = (px[0] + px[2] / 2.0, px[1] + px[3] / 2.0);
+                    layout.face |= *index == 0 && req.face.is_some();
                     crate::sticker::draw(
                         &mut canvas,
                         &sticker,
@@ -431,6 +433,11 @@ pub fn render(template: &Template, req: &RenderRequest) -> Result<Rendered, Rend
                 let Some(content) = content.map(str::trim).filter(|c| !c.is_empty()) else {
                     continue;
                 };
+                let branded = match (slot, req.font) {
+                    (Slot::Headline, Some(font)) => Some(crate::brand::with_font(layer, font)),
+                    _ => None,
+                };
+                let layer = branded.as_ref().unwrap_or(layer);
                 if let Some(placed) =
                     draw_text(&mut canvas, space, layer, content, &palette, req.strict)?
                 {
@@ -439,7 +446,11 @@ pub fn render(template: &Template, req: &RenderRequest) -> Result<Rendered, Rend
             }
         }
     }
-    if let Some(mark) = req.watermark.as_deref().filter(|m| !m.trim().is_empty()) {
+    let mark = req.watermark.as_deref().filter(|m| !m.trim().is_empty());
+    if let Some(logo) = &req.logo {
+        layout.logo = Some(crate::brand::stamp(&mut canvas, logo, &layout.texts, mark.is_some()));
+    }
+    if let Some(mark) = mark {
         crate::encode::draw_watermark(&mut canvas, mark)?;
     }
     Ok(Rendered {

@@ -5,10 +5,12 @@
 //! into its box, and drawn with stroke, shadow and glow. `encode` keeps every output within
 //! YouTube's 2 MB. No HTTP, no database: pure pixels in, bytes out.
 
+pub mod brand;
 mod coverage;
 mod dna;
 mod draw;
 mod encode;
+mod feed;
 mod fonts;
 mod photo;
 mod raster;
@@ -20,9 +22,10 @@ mod text;
 pub use dna::style_dna;
 pub use draw::clear_static_cache;
 pub use encode::{encode, fit_image, optimize, watermark, Fit, OutputFormat, MAX_BYTES};
+pub use feed::{render_feed, Feed, FeedCard, FeedLayout, FeedPreview, FeedTheme, MAX_FEATURED};
 pub use photo::{busiest_focus, enhance};
 pub use template::{Backdrop, Layer, Slot, Template, TemplateLibrary};
-pub use text::{LineLayout, TextLayout};
+pub use text::{paragraph_is_rtl, LineLayout, TextLayout};
 
 use image::{DynamicImage, RgbaImage};
 use routix_core::Rgb;
@@ -76,6 +79,12 @@ pub struct RenderRequest {
     pub enhance_photo: bool,
     /// Refuse text that does not fit (`TextDoesNotFit`) instead of shortening it.
     pub strict: bool,
+    /// The creator's logo, stamped last in a free corner.
+    pub logo: Option<brand::Logo>,
+    /// The creator's face cut out (`brand::face_cutout`), drawn as the first subject.
+    pub face: Option<RgbaImage>,
+    /// The brand's headline face; Persian and Arabic headlines keep a face with their letters.
+    pub font: Option<routix_core::brand::BrandFont>,
     pub width: u32,
     pub height: u32,
 }
@@ -93,6 +102,9 @@ impl RenderRequest {
             mirror: false,
             strict: false,
             enhance_photo: false,
+            logo: None,
+            face: None,
+            font: None,
             width,
             height,
         }
@@ -110,6 +122,10 @@ impl RenderRequest {
 #[derive(Debug, Clone, Default)]
 pub struct Layout {
     pub texts: Vec<TextLayout>,
+    /// Where the logo went, when there was one.
+    pub logo: Option<brand::LogoPlacement>,
+    /// Whether the creator's face was drawn as the subject.
+    pub face: bool,
 }
 
 /// Whether the headline can be read where thumbnails are seen: at 320x180 in a feed.

@@ -125,6 +125,12 @@ pub fn prepared(emoji: &str, size: u32) -> Option<Arc<Pixmap>> {
     Some(scaled)
 }
 
+/// A sticker made from `art` (square, transparent around its subject, such as a face
+/// cut-out), `size` pixels across the art; not cached, as each creator's art is their own.
+pub fn prepared_art(art: &RgbaImage, size: u32) -> Option<Pixmap> {
+    prepare(art, size)
+}
+
 /// A prepared sticker's side over its art's: the outline and three shadow widths on each
 /// side (see `prepare`).
 const STICKER_SIDE_PER_ART: f32 = 1.0 + 2.0 * (0.045 + 3.0 * 0.035);

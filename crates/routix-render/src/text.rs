@@ -220,9 +220,13 @@ fn wrap(words: &[Word], space: f32, max: f32, max_lines: usize) -> Option<Vec<Ve
 
 /// Visual order of a line's words (bidi rule L2 at word granularity).
 fn visual_order(words: &[Word], line: &[usize], rtl: bool) -> Vec<usize> {
+    // A word of neutrals only ("•", "-", "|") takes the paragraph's direction (rules N1/N2:
+    // numbers count as right-to-left beside it), so "بازدید • ۳" keeps its bullet between.
+    let neutral = |i: usize| !words[i].text.chars().any(char::is_alphanumeric);
     let level = |i: usize| -> u8 {
         match (words[i].rtl, rtl) {
             (true, _) => 1,
+            (false, true) if neutral(i) => 1,
             (false, true) => 2,
             (false, false) => 0,
         }
@@ -419,6 +423,16 @@ mod tests {
         assert!(at(two) < at(zero), "{drawn:?}");
         // Displayed left to right: بالا ۲۰٪ قیمت
         assert_eq!(visual_order(&words, &[0, 1, 2], true), vec![2, 1, 0]);
+    }
+
+    #[test]
+    fn a_bullet_between_persian_words_and_numbers_stays_between_them() {
+        let words: Vec<Word> = ["بازدید", "•", "۳", "روز"]
+            .iter()
+            .map(|w| shape_word(face(), w))
+            .collect();
+        // Displayed left to right: روز ۳ • بازدید
+        assert_eq!(visual_order(&words, &[0, 1, 2, 3], true), vec![3, 2, 1, 0]);
     }
 
     #[test]

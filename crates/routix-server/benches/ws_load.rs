@@ -1,9 +1,17 @@
-//! WebSocket fan-out load test: N clients on one conversation, M broadcasts, delivery latency
-//! and server memory per connection, beside the old 5-second polling.
+//! WebSocket load: delivery latency and server memory per connection.
 //!
-//! `cargo bench -p routix-server --bench ws_load -- [connections] [messages]`
-//! (defaults 10000 and 20). The server runs in a child process (this same binary with
-//! ROUTIX_BENCH_ROLE=server) so its memory is measured alone.
+//! `cargo bench -p routix-server --bench ws_load -- [connections] [messages]` (defaults
+//! 10000 and 20): fan-out, N clients on one conversation and M broadcasts, beside the old
+//! 5-second polling.
+//!
+//! `cargo bench -p routix-server --bench ws_load -- latency [idle] [messages] [processes]`
+//! (defaults 10000, 200, 1): with `idle` authenticated connections open and silent on other
+//! conversations, the delivery time of chat messages between two sockets of one
+//! conversation and of generations' stage events. With 2 processes the two sockets sit on
+//! different servers sharing PostgreSQL (127.0.0.1) and Redis, so every delivery crosses Redis.
+//!
+//! Servers run in child processes (this same binary with ROUTIX_BENCH_ROLE=server) so their
+//! memory is measured alone.
 
 use std::{
     collections::HashMap,
@@ -20,18 +28,31 @@ fn main() {
     if std::env::var("ROUTIX_BENCH_ROLE").as_deref() == Ok("server") {
         return serve();
     }
-    let args: Vec<String> = std::env::args()
+    let mut args: Vec<String> = std::env::args()
         .skip(1)
         .filter(|a| !a.starts_with('-'))
         .collect();
-    let connections: usize = args.first().and_then(|a| a.parse().ok()).unwrap_or(10_000);
-    let messages: usize = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(20);
+    let latency = args.first().is_some_and(|a| a == "latency");
+    if latency {
+        args.remove(0);
+    }
+    let number =
+        |i: usize, default: usize| args.get(i).and_then(|a| a.parse().ok()).unwrap_or(default);
+    let connections = number(0, 10_000);
     raise_fd_limit(connections * 2 + 1024);
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .unwrap();
-    rt.block_on(drive(connections, messages));
+    if latency {
+        rt.block_on(latency_under_load(
+            connections,
+            number(1, 200),
+            number(2, 1),
+        ));
+    } else {
+        rt.block_on(drive(connections, number(1, 20)));
+    }
 }
 
 /// Child process: the real server on a random port, SQLite in a temp dir.
@@ -53,6 +74,12 @@ fn serve() {
     );
     vars.insert("WORKER_CONCURRENCY".to_string(), "0".to_string());
     vars.insert("BANK_SEED".to_string(), "false".to_string());
+    // The parent may set more (database, Redis, workers, credits) as ROUTIX_BENCH_SET_<NAME>.
+    for (key, value) in std::env::vars() {
+        if let Some(name) = key.strip_prefix("ROUTIX_BENCH_SET_") {
+            vars.insert(name.to_string(), value);
+        }
+    }
     let settings = routix_server::Settings::load(
         &routix_server::Vars::from_map(vars),
         Some("127.0.0.1:0".parse().unwrap()),
@@ -99,46 +126,36 @@ fn raise_fd_limit(wanted: usize) {
     }
 }
 
-async fn drive(connections: usize, messages: usize) {
+/// Starts a server child with extra settings; its pid and port.
+fn spawn_server(settings: &[(&str, &str)]) -> (std::process::Child, u16) {
     let exe = std::env::current_exe().unwrap();
-    let mut child = Command::new(exe)
+    let mut command = Command::new(exe);
+    command
         .env("ROUTIX_BENCH_ROLE", "server")
         .env("RUST_LOG", "error")
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let pid = child.id();
+        .stderr(Stdio::null());
+    for (name, value) in settings {
+        command.env(format!("ROUTIX_BENCH_SET_{name}"), value);
+    }
+    let mut child = command.spawn().unwrap();
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let port: u16 = loop {
+    let port = loop {
         let line = lines.next().expect("server output").unwrap();
         if let Some(p) = line.strip_prefix("PORT ") {
             break p.parse().unwrap();
         }
     };
+    (child, port)
+}
+
+async fn drive(connections: usize, messages: usize) {
+    let (mut child, port) = spawn_server(&[]);
+    let pid = child.id();
     let base = format!("http://127.0.0.1:{port}");
     let http = reqwest::Client::new();
-    let tokens: Value = http
-        .post(format!("{base}/api/v1/auth/register"))
-        .json(&json!({"email": "bench@example.com", "password": "bench password"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = tokens["access_token"].as_str().unwrap().to_string();
-    let conv: Value = http
-        .post(format!("{base}/api/v1/chat/conversations"))
-        .bearer_auth(&token)
-        .json(&json!({"title": "bench"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let conv = conv["id"].as_str().unwrap().to_string();
+    let token = register(&http, &base, "bench@example.com").await;
+    let conv = conversation(&http, &base, &token).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     let rss_before = rss_kib(pid);
 
@@ -226,14 +243,6 @@ async fn drive(connections: usize, messages: usize) {
             }
         }
     }
-    latencies.sort();
-    let pct = |p: f64| {
-        latencies
-            .get(((latencies.len() as f64 * p) as usize).min(latencies.len().saturating_sub(1)))
-            .copied()
-            .unwrap_or_default()
-    };
-
     // The old client polled GET messages every 5 s: a message waits half an interval on
     // average, plus the poll itself.
     let poll_started = Instant::now();
@@ -261,12 +270,8 @@ async fn drive(connections: usize, messages: usize) {
         latencies.len()
     );
     println!(
-        "delivery latency p50:       {:.1} ms",
-        pct(0.50).as_secs_f64() * 1e3
-    );
-    println!(
-        "delivery latency p99:       {:.1} ms",
-        pct(0.99).as_secs_f64() * 1e3
+        "delivery latency:           {}",
+        percentiles(&mut latencies)
     );
     println!(
         "server memory per connection: {:.1} KiB (RSS {} -> {} KiB)",
@@ -283,5 +288,304 @@ async fn drive(connections: usize, messages: usize) {
     let _ = child.wait();
     for r in readers {
         r.abort();
+    }
+}
+
+async fn register(http: &reqwest::Client, base: &str, email: &str) -> String {
+    let tokens: Value = http
+        .post(format!("{base}/api/v1/auth/register"))
+        .json(&json!({"email": email, "password": "bench password"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    tokens["access_token"]
+        .as_str()
+        .expect("registered")
+        .to_string()
+}
+
+async fn conversation(http: &reqwest::Client, base: &str, token: &str) -> String {
+    let conv: Value = http
+        .post(format!("{base}/api/v1/chat/conversations"))
+        .bearer_auth(token)
+        .json(&json!({"title": "bench"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    conv["id"].as_str().unwrap().to_string()
+}
+
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// A socket on a conversation, past its hello frame.
+async fn open_socket(port: u16, conv: &str, token: &str) -> Option<Socket> {
+    let url = format!("ws://127.0.0.1:{port}/api/v1/ws/chat/{conv}?token={token}");
+    let (mut ws, _) = tokio_tungstenite::connect_async(url).await.ok()?;
+    ws.next().await?.ok()?;
+    Some(ws)
+}
+
+/// "p50 … ms, p99 … ms (n samples)".
+fn percentiles(samples: &mut [Duration]) -> String {
+    samples.sort();
+    let at = |p: f64| {
+        samples
+            .get(((samples.len() as f64 * p) as usize).min(samples.len().saturating_sub(1)))
+            .copied()
+            .unwrap_or_default()
+            .as_secs_f64()
+            * 1e3
+    };
+    format!(
+        "p50 {:.1} ms, p99 {:.1} ms ({} samples)",
+        at(0.5),
+        at(0.99),
+        samples.len()
+    )
+}
+
+/// A fresh PostgreSQL database for the two-process run, dropped afterwards.
+struct BenchDatabase {
+    name: String,
+}
+
+const ADMIN_PG_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+impl BenchDatabase {
+    async fn create() -> BenchDatabase {
+        use sqlx::{Connection, Executor};
+        let name = format!("routix_bench_{}", std::process::id());
+        let mut admin = sqlx::PgConnection::connect(ADMIN_PG_URL)
+            .await
+            .expect("two processes need PostgreSQL on 127.0.0.1:5432");
+        admin
+            .execute(format!("DROP DATABASE IF EXISTS {name}").as_str())
+            .await
+            .unwrap();
+        admin
+            .execute(format!("CREATE DATABASE {name}").as_str())
+            .await
+            .unwrap();
+        BenchDatabase { name }
+    }
+
+    fn url(&self) -> String {
+        format!("postgres://postgres@127.0.0.1:5432/{}", self.name)
+    }
+
+    async fn drop_it(self) {
+        use sqlx::{Connection, Executor};
+        if let Ok(mut admin) = sqlx::PgConnection::connect(ADMIN_PG_URL).await {
+            let _ = admin
+                .execute(format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name).as_str())
+                .await;
+        }
+    }
+}
+
+/// Idle connections open, then chat and generation-event delivery times between sockets
+/// on one server (`processes` = 1) or across two servers over Redis (2).
+async fn latency_under_load(idle: usize, messages: usize, processes: usize) {
+    let database = if processes > 1 {
+        Some(BenchDatabase::create().await)
+    } else {
+        None
+    };
+    let prefix = format!("routix-bench-{}", std::process::id());
+    let mut shared: Vec<(&str, String)> = vec![("FREE_CREDITS", "100000".into())];
+    if let Some(db) = &database {
+        shared.push(("DATABASE_URL", db.url()));
+        shared.push(("REDIS_URL", "redis://127.0.0.1:6379".into()));
+        shared.push(("REDIS_KEY_PREFIX", prefix.clone()));
+    }
+    let with = |extra: &[(&'static str, &'static str)]| {
+        let mut all: Vec<(&str, &str)> = shared.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        all.extend_from_slice(extra);
+        all
+    };
+    // The first server holds the idle crowd and the senders and runs the jobs; with two
+    // processes the receivers sit on the second, which runs none.
+    let (first, first_port) = spawn_server(&with(&[("WORKER_CONCURRENCY", "2")]));
+    let mut children = vec![first];
+    let receive_port = if processes > 1 {
+        let (second, port) = spawn_server(&with(&[("WORKER_CONCURRENCY", "0")]));
+        children.push(second);
+        port
+    } else {
+        first_port
+    };
+    let base = format!("http://127.0.0.1:{first_port}");
+    let http = reqwest::Client::new();
+
+    // The idle crowd: 100 connections per account, each account on its own conversation.
+    let started = Instant::now();
+    let per_account = 100;
+    let mut idle_sockets = Vec::with_capacity(idle);
+    for account in 0..idle.div_ceil(per_account) {
+        let token = register(&http, &base, &format!("idle{account}@example.com")).await;
+        let conv = conversation(&http, &base, &token).await;
+        let wanted = per_account.min(idle - idle_sockets.len());
+        let opened =
+            futures::future::join_all((0..wanted).map(|_| open_socket(first_port, &conv, &token)))
+                .await;
+        idle_sockets.extend(opened.into_iter().flatten());
+    }
+    let open = idle_sockets.len();
+    println!(
+        "idle connections open:      {open} in {:.1} s ({} process{})",
+        started.elapsed().as_secs_f64(),
+        processes.min(2),
+        if processes > 1 { "es over Redis" } else { "" }
+    );
+    // Keep them alive and drain whatever reaches them (pings), off the measured path.
+    let idle_tasks: Vec<_> = idle_sockets
+        .into_iter()
+        .map(|ws| tokio::spawn(async move { ws.for_each(|_| async {}).await }))
+        .collect();
+
+    // Chat: a conversation with a receiver and a few senders (each socket may send 20
+    // messages per 10 s), one message every 20 ms.
+    let token = register(&http, &base, "alice@example.com").await;
+    let conv = conversation(&http, &base, &token).await;
+    let receiver = open_socket(receive_port, &conv, &token)
+        .await
+        .expect("receiver");
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(String, Instant, Option<Value>)>();
+    let reader = {
+        let tx = tx.clone();
+        tokio::spawn(async move {
+            let (_sink, mut stream) = receiver.split();
+            while let Some(Ok(frame)) = stream.next().await {
+                let now = Instant::now();
+                if let Message::Text(t) = frame {
+                    if let Ok(v) = serde_json::from_str::<Value>(t.as_str()) {
+                        match v["type"].as_str() {
+                            Some("message") => {
+                                let content =
+                                    v["message"]["content"].as_str().unwrap_or("").to_string();
+                                let _ = tx.send((content, now, None));
+                            }
+                            Some("generation") => {
+                                let _ =
+                                    tx.send((String::new(), now, Some(v["generation"].clone())));
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+            }
+        })
+    };
+    let mut senders = Vec::new();
+    for _ in 0..(messages / 15 + 1) {
+        senders.push(
+            open_socket(first_port, &conv, &token)
+                .await
+                .expect("sender"),
+        );
+    }
+    let mut sent_at = HashMap::new();
+    let mut chat = Vec::with_capacity(messages);
+    for n in 0..messages {
+        let content = format!("lat {n}");
+        sent_at.insert(content.clone(), Instant::now());
+        let count = senders.len();
+        senders[n % count]
+            .send(Message::Text(
+                json!({"type": "chat", "content": content})
+                    .to_string()
+                    .into(),
+            ))
+            .await
+            .unwrap();
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        while let Ok((content, at, _)) = rx.try_recv() {
+            if let Some(sent) = sent_at.remove(&content) {
+                chat.push(at - sent);
+            }
+        }
+    }
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !sent_at.is_empty() && Instant::now() < deadline {
+        if let Ok(Some((content, at, _))) =
+            tokio::time::timeout(Duration::from_secs(1), rx.recv()).await
+        {
+            if let Some(sent) = sent_at.remove(&content) {
+                chat.push(at - sent);
+            }
+        }
+    }
+    println!(
+        "chat delivery:              {} ({} lost)",
+        percentiles(&mut chat),
+        sent_at.len()
+    );
+
+    // Generations: every stage event's time from its `updated_at` (written just before it
+    // is published) to its arrival. Same machine, same clock.
+    let generations = (messages / 10).max(5);
+    let wall = Instant::now();
+    let wall_utc = chrono::Utc::now();
+    let mut stage_events = Vec::new();
+    let mut finished = 0;
+    for _ in 0..generations {
+        let res = http
+            .post(format!("{base}/api/v1/generations"))
+            .bearer_auth(&token)
+            .json(&json!({"prompt": "gaming video, red and black, text: NEW SEASON", "algorithm": "basic", "conversation_id": conv}))
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            res.status().is_success(),
+            "generation refused: {}",
+            res.status()
+        );
+    }
+    let deadline = Instant::now() + Duration::from_secs(300);
+    while finished < generations && Instant::now() < deadline {
+        let Ok(Some((_, at, Some(g)))) =
+            tokio::time::timeout(Duration::from_secs(5), rx.recv()).await
+        else {
+            continue;
+        };
+        let Some(updated) = g["updated_at"]
+            .as_str()
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+        else {
+            continue;
+        };
+        // Place the server's timestamp on this process's monotonic clock.
+        let since_start = (updated.with_timezone(&chrono::Utc) - wall_utc)
+            .to_std()
+            .unwrap_or_default();
+        stage_events.push((at - wall).saturating_sub(since_start));
+        if matches!(g["status"].as_str(), Some("completed" | "failed")) {
+            finished += 1;
+        }
+    }
+    println!(
+        "generation stage events:    {} over {generations} generations ({finished} finished)",
+        percentiles(&mut stage_events)
+    );
+
+    drop(tx);
+    reader.abort();
+    for task in idle_tasks {
+        task.abort();
+    }
+    for mut child in children {
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    if let Some(db) = database {
+        db.drop_it().await;
     }
 }

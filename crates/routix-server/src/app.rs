@@ -156,6 +156,13 @@ impl Application {
                 "SMTP_URL is not set: mails only reach the outbox folder, nobody receives them"
             );
         }
+        if state.settings.data_key_generated {
+            tracing::warn!(
+                path = %state.settings.data_dir.join("data_encryption_key").display(),
+                "DATA_ENCRYPTION_KEY is not set: YouTube tokens are encrypted with a development \
+                 key kept in the data dir (set DATA_ENCRYPTION_KEY in production)"
+            );
+        }
         let mail_sender = mailer.spawn(shutdown_rx.clone());
         let mut workers = if state.settings.worker_concurrency > 0 {
             Worker {
@@ -272,9 +279,11 @@ pub fn router(state: AppState) -> Router {
     let api = Router::new()
         .merge(routes::auth::router())
         .merge(routes::users::router())
+        .merge(routes::brand::router(state.settings.max_upload_bytes))
         .merge(routes::chat::router())
         .merge(routes::files::router(state.settings.max_upload_bytes))
         .merge(routes::credits::router())
+        .merge(routes::algorithms::router())
         .merge(
             routes::generations::router().route_layer(middleware::from_fn_with_state(
                 state.clone(),
@@ -283,10 +292,16 @@ pub fn router(state: AppState) -> Router {
         )
         .merge(routes::account::router())
         .merge(routes::admin::router())
+        .merge(routes::audit::router())
+        .merge(routes::stats::router())
+        .merge(routes::broadcasts::router())
         .merge(routes::bank::router())
         .merge(routes::billing::router())
         .merge(routes::shares::router())
+        .merge(routes::preview::router())
+        .merge(routes::test_sets::router())
         .merge(routes::templates::router())
+        .merge(routes::youtube::router())
         .merge(crate::ws::router());
     Router::new()
         .nest("/api/v1", api)

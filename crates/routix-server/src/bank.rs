@@ -1,7 +1,7 @@
 //! Importing designer thumbnails into the template bank, shared by `POST /api/v1/admin/bank`
 //! and `routix bank import`. An upload is one image or a zip of them. Every image passes the
 //! checks of `/files/upload` (magic bytes, size, a header-only megapixel check, a full
-//! decode), then is measured (`routix_render::style_dna`) and given a 480x270 WebP preview.
+//! decode, EXIF orientation applied), then is measured (`routix_render::style_dna`) and given a 480x270 WebP preview.
 //! Zips are read defensively: entry count, declared and actual sizes (a zip bomb's headers
 //! lie, so reading stops at the declared size), path traversal, nested archives and
 //! non-images are refused with the entry's name. An import is all or nothing: everything is
@@ -24,7 +24,7 @@ pub use routix_engine::bank::{build_index, reindex, search_doc, LAYOUT_TAG};
 use crate::{
     config::Settings,
     error::ApiError,
-    routes::files::{decode_image, mime_and_ext, sniff, unsupported},
+    routes::files::{check_image, mime_and_ext, sniff, unsupported, Checked},
 };
 
 /// At most this many entries in one zip (or images in one directory import).
@@ -331,7 +331,7 @@ fn prepare(source: Source, limits: &Limits) -> Result<Prepared, ApiError> {
         )));
     }
     let format = sniff(&source.bytes).ok_or_else(unsupported)?;
-    let image = decode_image(&source.bytes, format, limits.max_pixels)?;
+    let Checked { image, bytes } = check_image(source.bytes, format, limits.max_pixels)?;
     let dna = routix_render::style_dna(&image);
     let small = routix_render::fit_image(&image, PREVIEW, Fit::Cover, Rgb::new(0, 0, 0));
     let preview = routix_render::encode(&small, OutputFormat::Webp, 80).map_err(|e| {
@@ -341,7 +341,7 @@ fn prepare(source: Source, limits: &Limits) -> Result<Prepared, ApiError> {
     let (mime, ext) = mime_and_ext(format);
     Ok(Prepared {
         name: source.name,
-        bytes: source.bytes,
+        bytes,
         mime,
         ext,
         width: image.width(),

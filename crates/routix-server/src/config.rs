@@ -83,6 +83,12 @@ pub struct Settings {
     pub mail: MailSettings,
     /// Credit packs paid through a Stripe-format API.
     pub payments: PaymentSettings,
+    /// Publishing to YouTube (`None`: GOOGLE_CLIENT_ID unset, the routes answer 503).
+    pub youtube: Option<YoutubeSettings>,
+    /// Seals secrets stored in the database (OAuth tokens).
+    pub data_key: Option<crate::crypto::DataKey>,
+    /// Set when `data_key` is the development key kept in the data dir.
+    pub data_key_generated: bool,
 }
 
 /// Where mail goes and what the links in it point at.
@@ -252,6 +258,9 @@ impl Settings {
         let (secret_key, secret_key_generated) = secret_key(vars, environment, &data_dir)?;
         let mail = mail(vars, environment, bind)?;
         let payments = payments(vars, environment, &mail)?;
+        let youtube = youtube(vars, &mail)?;
+        let (data_key, data_key_generated) =
+            data_key(vars, environment, &data_dir, youtube.is_some())?;
         Ok(Settings {
             environment,
             secret_key,
@@ -311,6 +320,9 @@ impl Settings {
             bank_seed: vars.parse("BANK_SEED", true)?,
             mail,
             payments,
+            youtube,
+            data_key,
+            data_key_generated,
         })
     }
 }
@@ -536,6 +548,122 @@ fn payments(
     })
 }
 
+/// Google OAuth 2.0 and the YouTube Data API, for publishing thumbnails to a channel.
+#[derive(Debug, Clone)]
+pub struct YoutubeSettings {
+    pub client_id: String,
+    pub client_secret: Secret,
+    /// Google's consent page (`GOOGLE_AUTH_URL`).
+    pub auth_url: String,
+    /// Code exchange and refresh (`GOOGLE_TOKEN_URL`).
+    pub token_url: String,
+    /// Token revocation (`GOOGLE_REVOKE_URL`).
+    pub revoke_url: String,
+    /// `https://www.googleapis.com` or a compatible server; no trailing slash.
+    pub api_base: String,
+    /// Where Google sends the browser back: `PUBLIC_URL` + `/api/v1/youtube/callback`
+    /// (register exactly this URI with the OAuth client).
+    pub redirect_uri: String,
+}
+
+/// An absolute http(s) URL from `key`, or `default`; no trailing slash.
+fn http_url(vars: &Vars<'_>, key: &'static str, default: &str) -> Result<String, ConfigError> {
+    let Some(v) = vars.get(key) else {
+        return Ok(default.to_string());
+    };
+    let v = v.trim().trim_end_matches('/');
+    let ok = ["http://", "https://"].iter().any(|scheme| {
+        v.strip_prefix(scheme)
+            .is_some_and(|rest| !rest.is_empty() && !rest.contains(char::is_whitespace))
+    });
+    if !ok {
+        return Err(err(
+            key,
+            format!("expected an http(s) URL like {default}, got {v:?}"),
+        ));
+    }
+    Ok(v.to_string())
+}
+
+fn youtube(vars: &Vars<'_>, mail: &MailSettings) -> Result<Option<YoutubeSettings>, ConfigError> {
+    let Some(client_id) = vars.get("GOOGLE_CLIENT_ID") else {
+        return Ok(None);
+    };
+    let client_secret = vars.get("GOOGLE_CLIENT_SECRET").ok_or_else(|| {
+        err(
+            "GOOGLE_CLIENT_SECRET",
+            "is required when GOOGLE_CLIENT_ID is set (the OAuth client's secret, from the \
+             Google Cloud console)",
+        )
+    })?;
+    Ok(Some(YoutubeSettings {
+        client_id: client_id.trim().to_string(),
+        client_secret: Secret::new(client_secret.trim()),
+        auth_url: http_url(
+            vars,
+            "GOOGLE_AUTH_URL",
+            "https://accounts.google.com/o/oauth2/v2/auth",
+        )?,
+        token_url: http_url(
+            vars,
+            "GOOGLE_TOKEN_URL",
+            "https://oauth2.googleapis.com/token",
+        )?,
+        revoke_url: http_url(
+            vars,
+            "GOOGLE_REVOKE_URL",
+            "https://oauth2.googleapis.com/revoke",
+        )?,
+        api_base: http_url(vars, "YOUTUBE_API_BASE", "https://www.googleapis.com")?,
+        redirect_uri: format!("{}/api/v1/youtube/callback", mail.public_url),
+    }))
+}
+
+/// `DATA_ENCRYPTION_KEY` when set (always checked); otherwise, when something needs it
+/// (YouTube is configured), a refusal in production and a random key kept in
+/// `<data dir>/data_encryption_key` in development.
+fn data_key(
+    vars: &Vars<'_>,
+    environment: Environment,
+    data_dir: &std::path::Path,
+    needed: bool,
+) -> Result<(Option<crate::crypto::DataKey>, bool), ConfigError> {
+    use crate::crypto::DataKey;
+    if let Some(raw) = vars.get("DATA_ENCRYPTION_KEY") {
+        let key = DataKey::parse(&raw).map_err(|reason| err("DATA_ENCRYPTION_KEY", reason))?;
+        return Ok((Some(key), false));
+    }
+    if !needed {
+        return Ok((None, false));
+    }
+    if environment == Environment::Production {
+        return Err(err(
+            "DATA_ENCRYPTION_KEY",
+            "is required in production when GOOGLE_CLIENT_ID is set: YouTube tokens are \
+             encrypted with it (32 bytes; generate one with `openssl rand -base64 32`)",
+        ));
+    }
+    let path = data_dir.join("data_encryption_key");
+    if let Ok(existing) = std::fs::read_to_string(&path) {
+        if let Ok(key) = DataKey::parse(&existing) {
+            return Ok((Some(key), true));
+        }
+    }
+    let key = DataKey::generate();
+    std::fs::create_dir_all(data_dir)
+        .and_then(|()| write_private(&path, &key.to_hex()))
+        .map_err(|e| {
+            err(
+                "ROUTIX_DATA_DIR",
+                format!(
+                    "cannot store a generated DATA_ENCRYPTION_KEY in {}: {e}",
+                    path.display()
+                ),
+            )
+        })?;
+    Ok((Some(key), true))
+}
+
 /// Why a configured secret is not good enough, if it isn't.
 fn weakness(secret: &str) -> Option<&'static str> {
     if secret == PLACEHOLDER_SECRET {
@@ -752,6 +880,55 @@ mod tests {
         assert_eq!(s.access_token_minutes, 30);
         assert_eq!(s.refresh_token_days, 7);
         assert_eq!(load(&[("PORT", "9000")]).unwrap().bind.port(), 9000);
+    }
+
+    #[test]
+    fn youtube_needs_a_secret_and_in_production_a_data_key() {
+        assert!(load(&[]).unwrap().youtube.is_none());
+        let e = load(&[("GOOGLE_CLIENT_ID", "id.apps")]).unwrap_err();
+        assert_eq!(e.var, "GOOGLE_CLIENT_SECRET");
+        let google = [
+            ("GOOGLE_CLIENT_ID", "id.apps"),
+            ("GOOGLE_CLIENT_SECRET", "GOCSPX-hidden"),
+        ];
+        let mut prod = google.to_vec();
+        prod.extend([("ENVIRONMENT", "production"), ("SECRET_KEY", GOOD)]);
+        let e = load(&prod).unwrap_err();
+        assert_eq!(e.var, "DATA_ENCRYPTION_KEY");
+        assert!(e.reason.contains("openssl rand"), "{}", e.reason);
+        let key = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
+        prod.push(("DATA_ENCRYPTION_KEY", key));
+        let s = load(&prod).unwrap();
+        assert!(s.data_key.is_some() && !s.data_key_generated);
+        let y = s.youtube.as_ref().unwrap();
+        assert_eq!(y.token_url, "https://oauth2.googleapis.com/token");
+        assert_eq!(y.revoke_url, "https://oauth2.googleapis.com/revoke");
+        assert_eq!(y.api_base, "https://www.googleapis.com");
+        let shown = format!("{s:?}");
+        assert!(!shown.contains("GOCSPX-hidden") && !shown.contains(key));
+        let e = load(&[("DATA_ENCRYPTION_KEY", "too-short")]).unwrap_err();
+        assert_eq!(e.var, "DATA_ENCRYPTION_KEY");
+        let mut bad_url = google.to_vec();
+        bad_url.push(("YOUTUBE_API_BASE", "www.googleapis.com"));
+        assert_eq!(load(&bad_url).unwrap_err().var, "YOUTUBE_API_BASE");
+    }
+
+    #[test]
+    fn keeps_a_development_data_key_in_the_data_dir() {
+        let dir = std::env::temp_dir().join(format!("routix-cfg-{}", uuid::Uuid::new_v4()));
+        let d = dir.display().to_string();
+        let vars = [
+            ("ROUTIX_DATA_DIR", d.as_str()),
+            ("GOOGLE_CLIENT_ID", "id.apps"),
+            ("GOOGLE_CLIENT_SECRET", "s"),
+        ];
+        let first = load(&vars).unwrap();
+        let second = load(&vars).unwrap();
+        assert!(first.data_key_generated);
+        assert!(first.data_key.is_some());
+        assert_eq!(first.data_key, second.data_key);
+        assert!(dir.join("data_encryption_key").exists());
+        std::fs::remove_dir_all(dir).ok();
     }
 
     #[test]

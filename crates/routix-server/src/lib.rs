@@ -7,10 +7,12 @@ pub mod app;
 pub mod auth;
 pub mod bank;
 pub mod config;
+pub mod crypto;
 pub mod error;
 pub mod extract;
 pub mod mail;
 pub mod media;
+pub mod picks;
 pub mod ratelimit;
 pub mod routes;
 pub mod state;
@@ -18,6 +20,7 @@ pub mod stripe;
 pub mod telemetry;
 pub mod web;
 pub mod ws;
+pub mod youtube;
 
 // The engine's modules under the paths the routes have always used.
 pub use routix_engine::{assistant, events, grants, pipeline, worker};

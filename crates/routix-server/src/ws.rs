@@ -1,5 +1,6 @@
 //! The chat WebSocket (`/api/v1/ws/chat/{conversation_id}`), protocol per BRIEF §7:
-//! server → `connection`, `message`, `typing`, `user_disconnected`, `generation`, `error`;
+//! server → `connection`, `message`, `typing`, `user_disconnected`, `generation`, `error`,
+//! and the admins' `broadcast` / `broadcast_ended` (every connection follows `BROADCAST_TOPIC`);
 //! client → `chat`, `typing` (and `ping`). Authorised before anything about the conversation
 //! is sent; failures close with 1008. Each connection reads its topic through a bounded
 //! broadcast receiver, so a slow client falls behind alone and is dropped (1013), never
@@ -9,11 +10,14 @@ use std::time::Duration;
 
 use axum::{
     extract::{
-        ws::{CloseFrame, Message as Frame, Utf8Bytes, WebSocket, WebSocketUpgrade},
+        ws::{
+            rejection::WebSocketUpgradeRejection, CloseFrame, Message as Frame, Utf8Bytes,
+            WebSocket, WebSocketUpgrade,
+        },
         Query, State,
     },
     http::StatusCode,
-    response::Response,
+    response::{IntoResponse, Response},
     routing::{get, post},
     Router,
 };
@@ -25,9 +29,10 @@ use utoipa::ToSchema;
 
 use crate::{
     auth::{AuthUser, TokenType},
-    error::ApiResult,
+    error::{ApiError, ApiResult},
     events::{conversation_topic, Payload},
     extract::{Json, Path},
+    routes::broadcasts::BROADCAST_TOPIC,
     routes::chat::{message_event, post_and_reply, validate_message},
     state::AppState,
 };
@@ -91,8 +96,20 @@ async fn upgrade(
     State(state): State<AppState>,
     Path(conversation_id): Path<ConversationId>,
     Query(q): Query<ConnectQuery>,
-    ws: WebSocketUpgrade,
+    ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Response {
+    // A plain GET, or a handshake missing a header, gets the API's JSON error (RFC 6455 §4.2.1:
+    // 400), not axum's text.
+    let ws = match ws {
+        Ok(ws) => ws,
+        Err(rejection) => {
+            return ApiError::bad_request(format!(
+                "this route only answers a WebSocket handshake: {}",
+                rejection.body_text()
+            ))
+            .into_response()
+        }
+    };
     // Frames up to 4x our limit are read so we can answer 1009 ourselves rather than have
     // the transport drop the connection without a reason.
     // Small per-connection buffers: chat frames are tiny, and ten thousand idle sockets must
@@ -180,6 +197,7 @@ impl Connection {
         let topic = conversation_topic(self.conversation.id);
         // Subscribe before replaying so nothing falls between the two.
         let mut events = self.state.events.subscribe(&topic);
+        let mut broadcasts = self.state.events.subscribe(BROADCAST_TOPIC);
         let hello = json!({"type": "connection", "status": "connected", "conversation_id": self.conversation.id});
         if !self.send_json(&hello).await {
             return;
@@ -230,6 +248,17 @@ impl Connection {
                         }
                     }
                     Err(RecvError::Lagged(_)) => break Some((close::TRY_LATER, "too slow: events were dropped; reconnect with ?since=")),
+                    Err(RecvError::Closed) => break Some((close::GOING_AWAY, "server shutting down")),
+                },
+                // A missed broadcast is still shown on the next page load: lagging is no reason
+                // to drop the connection.
+                event = broadcasts.recv() => match event {
+                    Ok(payload) => {
+                        if !self.forward(payload).await {
+                            break None;
+                        }
+                    }
+                    Err(RecvError::Lagged(_)) => {}
                     Err(RecvError::Closed) => break Some((close::GOING_AWAY, "server shutting down")),
                 },
                 _ = ping.tick() => {
@@ -299,31 +328,9 @@ impl Connection {
                 .error("rate_limited", "too many messages; slow down")
                 .await;
         }
-        let Ok(value) = serde_json::from_str::<Value>(text) else {
-            return self
-                .error("invalid_json", "the message is not valid JSON")
-                .await;
-        };
-        match value.get("type").and_then(Value::as_str) {
-            Some("chat") => {
-                let Some(content) = value.get("content").and_then(Value::as_str) else {
-                    return self
-                        .error("missing_field", "chat needs a string `content`")
-                        .await;
-                };
-                let content = match validate_message(content) {
-                    Ok(c) => c.to_string(),
-                    Err(e) => return self.error("invalid_message", &e.message).await,
-                };
-                let metadata = match value.get("metadata") {
-                    None | Some(Value::Null) => json!({}),
-                    Some(m @ Value::Object(_)) => m.clone(),
-                    Some(_) => {
-                        return self
-                            .error("invalid_message", "metadata must be an object")
-                            .await
-                    }
-                };
+        match parse_client_frame(text) {
+            Err(e) => self.error(e.code, &e.message).await,
+            Ok(ClientFrame::Chat { content, metadata }) => {
                 // Stored before it is broadcast; our own copy arrives through the topic too,
                 // so the sender sees the stored id and time.
                 let posted =
@@ -336,12 +343,7 @@ impl Connection {
                 }
                 true
             }
-            Some("typing") => {
-                let Some(is_typing) = value.get("is_typing").and_then(Value::as_bool) else {
-                    return self
-                        .error("missing_field", "typing needs a boolean `is_typing`")
-                        .await;
-                };
+            Ok(ClientFrame::Typing { is_typing }) => {
                 let event = json!({"type": "typing", "user_id": self.session.user.id, "is_typing": is_typing});
                 self.state
                     .events
@@ -353,16 +355,7 @@ impl Connection {
                     .await;
                 true
             }
-            Some("ping") => self.send_json(&json!({"type": "pong"})).await,
-            Some(other) => {
-                let other = other.chars().take(40).collect::<String>();
-                self.error("unknown_type", &format!("unknown message type {other:?}"))
-                    .await
-            }
-            None => {
-                self.error("missing_field", "every message needs a `type`")
-                    .await
-            }
+            Ok(ClientFrame::Ping) => self.send_json(&json!({"type": "pong"})).await,
         }
     }
 
@@ -398,6 +391,79 @@ impl Connection {
     }
 }
 
+/// A client message, parsed and checked at the edge.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ClientFrame {
+    /// `content` is trimmed and within the message limit; `metadata` is an object.
+    Chat {
+        content: String,
+        metadata: Value,
+    },
+    Typing {
+        is_typing: bool,
+    },
+    Ping,
+}
+
+/// Why a client frame was refused: the `code` and `message` of the `error` event sent back
+/// (the connection stays open).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FrameError {
+    pub code: &'static str,
+    pub message: String,
+}
+
+fn frame_error(code: &'static str, message: impl Into<String>) -> FrameError {
+    FrameError {
+        code,
+        message: message.into(),
+    }
+}
+
+/// Parses one text frame from a client (any text: it comes off the network).
+pub fn parse_client_frame(text: &str) -> Result<ClientFrame, FrameError> {
+    let Ok(value) = serde_json::from_str::<Value>(text) else {
+        return Err(frame_error("invalid_json", "the message is not valid JSON"));
+    };
+    match value.get("type").and_then(Value::as_str) {
+        Some("chat") => {
+            let Some(content) = value.get("content").and_then(Value::as_str) else {
+                return Err(frame_error(
+                    "missing_field",
+                    "chat needs a string `content`",
+                ));
+            };
+            let content = validate_message(content)
+                .map_err(|e| frame_error("invalid_message", e.message))?
+                .to_string();
+            let metadata = match value.get("metadata") {
+                None | Some(Value::Null) => json!({}),
+                Some(m @ Value::Object(_)) => m.clone(),
+                Some(_) => {
+                    return Err(frame_error("invalid_message", "metadata must be an object"))
+                }
+            };
+            Ok(ClientFrame::Chat { content, metadata })
+        }
+        Some("typing") => match value.get("is_typing").and_then(Value::as_bool) {
+            Some(is_typing) => Ok(ClientFrame::Typing { is_typing }),
+            None => Err(frame_error(
+                "missing_field",
+                "typing needs a boolean `is_typing`",
+            )),
+        },
+        Some("ping") => Ok(ClientFrame::Ping),
+        Some(other) => {
+            let other = other.chars().take(40).collect::<String>();
+            Err(frame_error(
+                "unknown_type",
+                format!("unknown message type {other:?}"),
+            ))
+        }
+        None => Err(frame_error("missing_field", "every message needs a `type`")),
+    }
+}
+
 async fn reject(socket: &mut WebSocket, code: u16, reason: &'static str) {
     let _ = socket
         .send(Frame::Close(Some(CloseFrame {
@@ -414,12 +480,76 @@ fn seconds_until(unix: i64) -> Duration {
 
 /// For OpenAPI: the WebSocket endpoint is documented, though not callable from the docs page.
 #[utoipa::path(get, path = "/api/v1/ws/chat/{conversation_id}", tag = "websocket",
+    summary = "Live chat and progress of one conversation (WebSocket upgrade)",
+    description = "A WebSocket handshake (RFC 6455), not a plain GET: send the four upgrade \
+        headers below and read frames after `101 Switching Protocols`. Authenticate with \
+        `?ticket=` (from POST /api/v1/ws/ticket; browsers cannot set headers here) or \
+        `?token=`. The server's first frame is `{\"type\":\"connection\",\"status\":\"connected\",\
+        \"conversation_id\"}`, then `message`, `typing`, `user_disconnected`, `generation` \
+        (`{id,status,stage,progress,...}`) and `error` events; the client sends \
+        `{\"type\":\"chat\",\"content\",\"metadata\"}`, `{\"type\":\"typing\",\"is_typing\"}` or \
+        `{\"type\":\"ping\"}`. Bad credentials or someone else's conversation close the socket \
+        with 1008, oversize frames with 1009, a server shutdown with 1001. The whole protocol: \
+        README.md, section \"Live updates (WebSocket)\".",
     params(("conversation_id" = uuid::Uuid, Path),
+           ("Connection" = String, Header, pattern = "^[Uu]pgrade$", description = "`Upgrade`"),
+           ("Upgrade" = String, Header, pattern = "^websocket$", description = "`websocket`"),
+           ("Sec-WebSocket-Version" = String, Header, pattern = "^13$", description = "`13`"),
+           ("Sec-WebSocket-Key" = String, Header, pattern = "^[A-Za-z0-9+/]{21}[AQgw]==$",
+            description = "16 random bytes, base64"),
            ("token" = Option<String>, Query, description = "access token (or use ticket)"),
            ("ticket" = Option<String>, Query, description = "one-time ticket from POST /api/v1/ws/ticket"),
            ("since" = Option<String>, Query, description = "last message id seen; missed messages are replayed")),
-    responses((status = 101, description = "switching protocols; see BRIEF §7 for the messages")))]
+    responses((status = 101, description = "Switching Protocols: the connection is now a WebSocket \
+                  speaking the protocol described above; credentials are checked on it (close 1008)"),
+              (status = 400, description = "not a WebSocket handshake (an upgrade header is missing or wrong)",
+               body = crate::routes::docs::ErrorBody)))]
 #[allow(dead_code)]
 pub fn ws_doc() -> StatusCode {
     StatusCode::SWITCHING_PROTOCOLS
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn client_frames_parse_into_messages_or_named_errors() {
+        let chat = parse_client_frame(r#"{"type":"chat","content":"  hi  "}"#);
+        assert_eq!(
+            chat,
+            Ok(ClientFrame::Chat {
+                content: "hi".into(),
+                metadata: json!({})
+            })
+        );
+        assert_eq!(
+            parse_client_frame(r#"{"type":"typing","is_typing":false}"#),
+            Ok(ClientFrame::Typing { is_typing: false })
+        );
+        assert_eq!(
+            parse_client_frame(r#"{"type":"ping"}"#),
+            Ok(ClientFrame::Ping)
+        );
+        let refused = [
+            ("", "invalid_json"),
+            ("[1]", "missing_field"),
+            (r#"{"type":7}"#, "missing_field"),
+            (r#"{"type":"chat"}"#, "missing_field"),
+            (r#"{"type":"chat","content":"   "}"#, "invalid_message"),
+            (
+                r#"{"type":"chat","content":"x","metadata":[]}"#,
+                "invalid_message",
+            ),
+            (r#"{"type":"typing","is_typing":"yes"}"#, "missing_field"),
+            (r#"{"type":"dance"}"#, "unknown_type"),
+        ];
+        for (text, code) in refused {
+            assert_eq!(
+                parse_client_frame(text).map_err(|e| e.code),
+                Err(code),
+                "{text}"
+            );
+        }
+    }
 }

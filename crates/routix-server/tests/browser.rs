@@ -14,6 +14,7 @@ use std::{
 };
 
 use fantoccini::{elements::Element, Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
 use routix_server::{Application, Settings, Vars};
 use serde_json::{json, Value};
 
@@ -97,7 +98,6 @@ async fn start(lang: &str) -> Option<Session> {
 /// `start` with more settings for the app.
 async fn start_with(lang: &str, settings: &[(&str, &str)]) -> Option<Session> {
     let guard = ONE_AT_A_TIME.lock().await;
-    let _ = rustls::crypto::ring::default_provider().install_default();
     if Command::new("chromedriver")
         .arg("--version")
         .output()
@@ -154,8 +154,7 @@ async fn start_with(lang: &str, settings: &[(&str, &str)]) -> Option<Session> {
     );
     let mut client = None;
     for _ in 0..50 {
-        match ClientBuilder::rustls()
-            .expect("rustls")
+        match ClientBuilder::new(HttpConnector::new())
             .capabilities(caps.clone())
             .connect(&format!("http://127.0.0.1:{port}"))
             .await
@@ -704,9 +703,13 @@ async fn admins_see_users_providers_generations_and_templates() {
         "no admin link for creators"
     );
     let me = s.db.user_by_email("boss@example.com").await.unwrap();
-    s.db.set_role(me.id, routix_store::users::Role::Admin)
-        .await
-        .unwrap();
+    s.db.set_role(
+        routix_store::audit::Actor::Cli,
+        me.id,
+        routix_store::users::Role::Admin,
+    )
+    .await
+    .unwrap();
     c.goto(&format!("{base}/admin")).await.unwrap();
     wait_for(c, "#admin-users table tbody tr", 10).await;
     wait_for(c, "#admin-providers [data-provider=openai]", 10).await;
@@ -983,9 +986,13 @@ async fn creators_buy_packs_through_checkout_and_admins_price_them() {
 
     // An admin reprices a pack; the account page shows the new price.
     let me = s.db.user_by_email("shopper@example.com").await.unwrap();
-    s.db.set_role(me.id, routix_store::users::Role::Admin)
-        .await
-        .unwrap();
+    s.db.set_role(
+        routix_store::audit::Actor::Cli,
+        me.id,
+        routix_store::users::Role::Admin,
+    )
+    .await
+    .unwrap();
     c.goto(&format!("{base}/admin")).await.unwrap();
     let price = wait_for(
         c,
@@ -1177,4 +1184,379 @@ async fn a_creator_confirms_the_address_changes_and_resets_the_password() {
         .unwrap();
     wait_for_text(c, "already used", 10).await;
     c.clone().close().await.unwrap();
+}
+
+/// Three finished generations of a new account, made over the API; answers their ids.
+async fn three_results(base: &str, email: &str) -> Vec<String> {
+    let http = reqwest::Client::new();
+    let tokens: Value = http
+        .post(format!("{base}/api/v1/auth/register"))
+        .json(&json!({"email": email, "password": "correct horse battery"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = tokens["access_token"].as_str().unwrap().to_string();
+    let mut ids = Vec::new();
+    for prompt in [
+        "gaming video, red and black, text: NEW SEASON",
+        "cooking pasta at home, text: EASY PASTA",
+        "travel vlog, japan, text: TOKYO",
+    ] {
+        let g: Value = http
+            .post(format!("{base}/api/v1/generations"))
+            .bearer_auth(&token)
+            .json(&json!({ "prompt": prompt }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        ids.push(g["id"].as_str().unwrap().to_string());
+    }
+    for id in &ids {
+        for _ in 0..600 {
+            let g: Value = http
+                .get(format!("{base}/api/v1/generations/{id}"))
+                .bearer_auth(&token)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            if g["status"] == "completed" {
+                break;
+            }
+            assert!(g["status"] != "failed", "{g}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+    ids
+}
+
+/// Waits until the feed preview shows `layout`/`theme` and answers its natural width.
+async fn preview_shown(c: &Client, layout: &str, theme: &str) -> u64 {
+    for _ in 0..100 {
+        let shown = js(
+            c,
+            &format!(
+                "const i = document.getElementById('feed-preview'); \
+                 return i && !i.hidden && i.complete && i.dataset.layout === '{layout}' \
+                 && i.dataset.theme === '{theme}' ? i.naturalWidth : 0"
+            ),
+        )
+        .await;
+        if let Some(w) = shown.as_u64().filter(|w| *w > 0) {
+            return w;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the {layout} {theme} preview did not show");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_creator_previews_in_a_feed_and_downloads_three_to_test_and_compare() {
+    let Some(s) = start("en-US").await else {
+        return;
+    };
+    let (c, base) = (&s.client, s.base.as_str());
+    let ids = three_results(base, "compare-ui@example.com").await;
+    c.goto(&format!("{base}/login")).await.unwrap();
+    wait_for(c, "#email", 10)
+        .await
+        .send_keys("compare-ui@example.com")
+        .await
+        .unwrap();
+    find(c, "#password")
+        .await
+        .send_keys("correct horse battery")
+        .await
+        .unwrap();
+    find(c, "#auth-submit").await.click().await.unwrap();
+    wait_for(c, "#composer", 10).await;
+
+    // Preview in a feed, from the gallery card: home and light first, then the switches.
+    c.goto(&format!("{base}/gallery")).await.unwrap();
+    wait_for(c, &format!("a[data-preview='{}']", ids[0]), 10)
+        .await
+        .click()
+        .await
+        .unwrap();
+    assert_eq!(preview_shown(c, "home", "light").await, 1160);
+    let here = c.current_url().await.unwrap();
+    assert_eq!(here.path(), format!("/preview/{}", ids[0]));
+    check_page(c, "preview").await;
+    shot(c, "preview-home-light").await;
+    find(c, "[data-switch='feedTheme'] [data-value='dark']")
+        .await
+        .click()
+        .await
+        .unwrap();
+    assert_eq!(preview_shown(c, "home", "dark").await, 1160);
+    find(c, "[data-switch='feedLayout'] [data-value='mobile']")
+        .await
+        .click()
+        .await
+        .unwrap();
+    assert_eq!(preview_shown(c, "mobile", "dark").await, 390);
+    assert_eq!(
+        find(c, "[data-switch='feedLayout'] [data-value='mobile']")
+            .await
+            .attr("aria-pressed")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("true")
+    );
+    shot(c, "preview-mobile-dark").await;
+
+    // Test & Compare: the button waits for exactly three picks.
+    c.goto(&format!("{base}/gallery")).await.unwrap();
+    wait_for(c, "input[data-pick]", 10).await;
+    let button = find(c, "#test-compare").await;
+    for (n, id) in ids.iter().enumerate() {
+        let disabled = button.attr("disabled").await.unwrap();
+        assert!(disabled.is_some(), "enabled with {n} picked");
+        find(c, &format!("input[data-pick='{id}']"))
+            .await
+            .click()
+            .await
+            .unwrap();
+    }
+    assert_eq!(text_of(c, "#pick-count").await, "3 of 3 picked");
+    assert_eq!(button.attr("disabled").await.unwrap(), None);
+    check_page(c, "gallery with picks").await;
+    button.click().await.unwrap();
+    let link = wait_for(c, "#test-set-download", 30).await;
+    let href = link.attr("href").await.unwrap().unwrap_or_default();
+    assert!(href.starts_with("blob:"), "{href}");
+    let file = link.attr("download").await.unwrap().unwrap_or_default();
+    assert!(file.ends_with(".zip"), "{file}");
+    shot(c, "test-compare-picked").await;
+    link.click().await.unwrap();
+    let zip = wait_for_file(&s.downloads, "zip").await;
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip)).unwrap();
+    let mut names: Vec<String> = archive
+        .file_names()
+        .map(|n| n.unwrap().to_string())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["A.jpg", "B.jpg", "C.jpg", "README.txt"]);
+    let mut readme = String::new();
+    let mut entry = archive.by_name("README.txt").unwrap();
+    std::io::Read::read_to_string(&mut entry, &mut readme).unwrap();
+    for id in &ids {
+        assert!(readme.contains(id.as_str()), "{readme}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admins_see_charts_broadcast_to_everyone_and_read_the_audit_log() {
+    let Some(s) = start("en-US").await else {
+        return;
+    };
+    let (c, base) = (&s.client, s.base.as_str());
+    three_results(base, "charted@example.com").await;
+    sign_up(c, base, "chief@example.com").await;
+    let me = s.db.user_by_email("chief@example.com").await.unwrap();
+    s.db.set_role(
+        routix_store::audit::Actor::Cli,
+        me.id,
+        routix_store::users::Role::Admin,
+    )
+    .await
+    .unwrap();
+    c.goto(&format!("{base}/admin")).await.unwrap();
+
+    // The dashboard: stacked bars per day, lines for credits, stage times.
+    wait_for(c, "#admin-dashboard svg.chart rect.bar", 15).await;
+    let bars = c
+        .find_all(Locator::Css("#admin-dashboard svg.chart rect.bar"))
+        .await
+        .unwrap();
+    assert!(
+        bars.len() >= 2,
+        "today's bar in the status and engine charts"
+    );
+    assert_eq!(
+        js(
+            c,
+            "return document.querySelectorAll('#admin-dashboard svg.chart').length"
+        )
+        .await,
+        json!(4)
+    );
+    assert_eq!(
+        js(c, "return document.querySelector('#admin-dashboard polyline[data-series=spent]') !== null").await,
+        json!(true)
+    );
+    assert_eq!(
+        text_of(
+            c,
+            "#admin-dashboard [data-stat=statGenerations] .stat-value"
+        )
+        .await,
+        "3"
+    );
+    wait_for(c, "#admin-dashboard tr[data-stage='3']", 5).await;
+    shot(c, "admin-dashboard").await;
+    check_page(c, "admin dashboard").await;
+
+    // The audit log has the shell's role change.
+    wait_for(c, "#admin-audit [data-audit]", 10).await;
+    assert!(text_of(c, "#admin-audit").await.contains("user.role"));
+
+    // A broadcast shows as a banner at once, and can be dismissed.
+    find(c, "#broadcast-message")
+        .await
+        .send_keys("Maintenance tonight at 22:00 UTC")
+        .await
+        .unwrap();
+    find(c, "#broadcast-form button[type=submit]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    wait_for(c, "#broadcasts .broadcast", 5).await;
+    assert!(text_of(c, "#broadcasts")
+        .await
+        .contains("Maintenance tonight"));
+    wait_for(c, "#admin-broadcasts [data-broadcast-row]", 5).await;
+
+    // In Persian the charts are redrawn right to left with Persian digits.
+    find(c, "#lang").await.select_by_value("fa").await.unwrap();
+    wait_for(c, "#admin-dashboard svg.chart rect.bar", 15).await;
+    assert_eq!(
+        js(c, "return document.documentElement.dir").await,
+        json!("rtl")
+    );
+    assert_eq!(
+        text_of(
+            c,
+            "#admin-dashboard [data-stat=statGenerations] .stat-value"
+        )
+        .await,
+        "۳"
+    );
+    assert!(
+        text_of(c, "#broadcasts")
+            .await
+            .contains("Maintenance tonight"),
+        "the banner survives a page change"
+    );
+    shot(c, "admin-dashboard-fa").await;
+    check_page(c, "admin dashboard fa").await;
+    find(c, "#broadcasts .broadcast button")
+        .await
+        .click()
+        .await
+        .unwrap();
+    assert_eq!(
+        js(
+            c,
+            "return document.querySelectorAll('#broadcasts .broadcast').length"
+        )
+        .await,
+        json!(0)
+    );
+    c.clone().close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_creator_uploads_a_logo_and_finds_it_on_the_next_thumbnail() {
+    let Some(s) = start("en-US").await else {
+        return;
+    };
+    let (c, base) = (&s.client, s.base.as_str());
+    sign_up(c, base, "brand@example.com").await;
+
+    // A magenta badge on a transparent background, chosen in the account page's brand kit.
+    let logo = image::RgbaImage::from_fn(200, 100, |x, y| {
+        if (10..190).contains(&x) && (10..90).contains(&y) {
+            image::Rgba([255, 0, 255, 255])
+        } else {
+            image::Rgba([0, 0, 0, 0])
+        }
+    });
+    let path = s._data.path().join("logo.png");
+    logo.save(&path).unwrap();
+    c.goto(&format!("{base}/account")).await.unwrap();
+    wait_for(c, "#brand", 10).await;
+    find(c, "#brand-logo")
+        .await
+        .send_keys(&path.display().to_string())
+        .await
+        .unwrap();
+    js(
+        c,
+        "const s = document.getElementById('brand-corner'); s.value = 'top-right'; \
+         s.dispatchEvent(new Event('change')); return true",
+    )
+    .await;
+    find(c, "#brand-color-add").await.click().await.unwrap();
+    find(c, "#brand-save").await.click().await.unwrap();
+    wait_for_text(c, "Brand kit saved", 10).await;
+    // The stored logo is shown back from the server.
+    wait_for(c, "#brand-logo-preview:not([hidden])", 10).await;
+    wait_for(c, "[data-brand-remove=logo]:not([hidden])", 10).await;
+    shot(c, "brand-01-kit").await;
+    check_page(c, "brand kit").await;
+
+    // The next thumbnail carries it in the chosen corner.
+    c.goto(&format!("{base}/")).await.unwrap();
+    wait_for(c, "#composer", 10)
+        .await
+        .send_keys("cooking pasta at home, text: EASY PASTA")
+        .await
+        .unwrap();
+    find(c, "#generate").await.click().await.unwrap();
+    let card = wait_for(c, ".gen-card[data-status=completed]", 60).await;
+    shot(c, "brand-02-result").await;
+    let id = card.attr("data-generation").await.unwrap().unwrap();
+    let http = reqwest::Client::new();
+    let login: Value = http
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&json!({"email": "brand@example.com", "password": "correct horse battery"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let g: Value = http
+        .get(format!("{base}/api/v1/generations/{id}"))
+        .bearer_auth(login["access_token"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(g["branding"]["logo"], true, "{g}");
+    assert_eq!(g["branding"]["colors"], true, "{g}");
+    let bytes = http
+        .get(format!("{base}{}", g["result_url"].as_str().unwrap()))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let img = image::load_from_memory(&bytes).unwrap().to_rgb8();
+    let rect: Vec<u32> = g["logo"]["rect"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap().round() as u32)
+        .collect();
+    let (cx, cy) = (rect[0] + rect[2] / 2, rect[1] + rect[3] / 2);
+    let p = img.get_pixel(cx, cy);
+    assert!(
+        p[0] > 200 && p[1] < 70 && p[2] > 200,
+        "the logo's colour at its centre ({cx},{cy}): {p:?}"
+    );
 }

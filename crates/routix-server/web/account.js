@@ -4,6 +4,8 @@ import { api, currentUser, setUser, loadWallet } from "./api.js";
 import { h, fail, field, select, states, toast } from "./dom.js";
 import { t, credits, fmtTime, ledgerNote, num, money, LANGS, getLang } from "./i18n.js";
 import { passwordCard } from "./email.js";
+import { youtubeCard } from "./youtube.js";
+import { brandCard } from "./brand.js";
 
 /// Back from the payment page: say how it went and drop the query from the address.
 function checkoutReturn() {
@@ -40,8 +42,9 @@ function billingCards(catalog, planId) {
 }
 
 export async function accountView(main, { changeLang }) {
-  const [wallet, catalog] = await Promise.all([api("GET", "/api/v1/users/me/credits?limit=25"),
-    api("GET", "/api/v1/billing/plans").catch(() => ({ plans: [], packs: [], payments_enabled: false }))]);
+  const [wallet, catalog, youtube] = await Promise.all([api("GET", "/api/v1/users/me/credits?limit=25"),
+    api("GET", "/api/v1/billing/plans").catch(() => ({ plans: [], packs: [], payments_enabled: false })),
+    youtubeCard()]);
   checkoutReturn();
   const { planCard, packs } = billingCards(catalog, wallet.plan);
   loadWallet().catch(() => {});
@@ -93,6 +96,6 @@ export async function accountView(main, { changeLang }) {
       h("div", { class: "card stat" }, h("p", { class: "muted" }, t("balance")), h("p", { class: "big", id: "balance" }, credits(wallet.balance))),
       planCard),
     packs ? h("h2", {}, t("buyCredits")) : null, packs,
-    profile, passwordCard(),
+    profile, await brandCard(), youtube, passwordCard(),
     h("h2", {}, t("ledger")), ledger, more));
 }

@@ -1,10 +1,14 @@
 // The admin panel (role `admin`): users with credits, plans and roles; plans and credit packs;
-// recent generations; provider health; the template bank. Each section loads and fails on its own.
+// recent generations; provider health; the template bank; the dashboard (charts.js), broadcasts and
+// the audit log. Each section loads and fails on its own.
 
 import { api, currentUser, loadWallet } from "./api.js";
 import { h, fail, select, states, toast } from "./dom.js";
-import { t, label, fmtTime, num, joinList } from "./i18n.js";
+import { t, label, fmtTime, num, joinList, getLang, engineName } from "./i18n.js";
 import { verificationState } from "./email.js";
+import { stackedBars, lines, PALETTE } from "./charts.js";
+import { applyBroadcastEvent } from "./broadcasts.js";
+import { algorithmsSection } from "./admin-algorithms.js";
 
 const th = (...names) => h("thead", {}, h("tr", {}, ...names.map((n) => h("th", { scope: "col" }, n))));
 const table = (caption, head, body) => h("div", { class: "table-wrap" }, h("table", {}, h("caption", { class: "sr-only" }, caption), head, body));
@@ -165,6 +169,115 @@ function bankSection() {
   return s;
 }
 
+const STATUS_COLORS = { completed: "#3aa675", failed: "#d64550", cancelled: "#5b6b7c", processing: "#e8833a", queued: "#b8a038" };
+
+/// The dashboard: generations per day by status and by engine, the credit flow, sign-ups,
+/// fallbacks and how long each pipeline stage takes (p50/p95).
+function dashboardSection() {
+  const days = select({ "aria-label": t("statsDays"), id: "stats-days" }, [7, 30, 90, 365].map((d) => [String(d), t("lastDays", { n: d })]), "30");
+  const s = section("admin-dashboard", t("dashboard"), async () => {
+    const st = await api("GET", `/api/v1/admin/stats?days=${days.value}`);
+    const labels = st.daily.map((d) => fmtDay(d.day));
+    const per = (pick) => st.daily.map(pick);
+    const tot = st.totals;
+    const figure = (key, value) => h("div", { class: "stat", "data-stat": key }, h("span", { class: "stat-value" }, num(value)), h("span", { class: "muted small" }, t(key)));
+    return h("div", { class: "dashboard" },
+      h("div", { class: "stats-row" }, figure("statGenerations", tot.generations), figure("statFallbacks", tot.fallbacks), figure("statSignups", tot.signups),
+        figure("statGranted", tot.credits.granted + tot.credits.purchased), figure("statSpent", tot.credits.spent), figure("statRefunded", tot.credits.refunded)),
+      h("div", { class: "charts" },
+        stackedBars({ title: t("chartByStatus"), labels, series: st.statuses.map((k, i) => ({ key: k, label: t(k), color: STATUS_COLORS[k] || PALETTE[i], values: per((d) => d.by_status[k] || 0) })) }),
+        stackedBars({ title: t("chartByEngine"), labels, series: st.engines.map((k) => ({ key: k, label: k === "none" ? t("engineNone") : engineName(k), values: per((d) => d.by_engine[k] || 0) })) }),
+        lines({ title: t("chartCredits"), labels, series: [
+          { key: "granted", label: t("statGranted"), color: PALETTE[2], values: per((d) => d.credits.granted + d.credits.purchased) },
+          { key: "spent", label: t("statSpent"), color: PALETTE[1], values: per((d) => d.credits.spent) },
+          { key: "refunded", label: t("statRefunded"), color: PALETTE[0], values: per((d) => d.credits.refunded) }] }),
+        lines({ title: t("chartActivity"), labels, series: [
+          { key: "signups", label: t("statSignups"), color: PALETTE[4], values: per((d) => d.signups) },
+          { key: "fallbacks", label: t("statFallbacks"), color: PALETTE[3], values: per((d) => d.fallbacks) }] })),
+      h("h3", {}, t("stageTimes")),
+      table(t("stageTimes"), th(t("stage"), t("samples"), "p50", "p95"), h("tbody", {}, st.stages.map((x) => h("tr", { "data-stage": x.stage },
+        h("td", {}, x.stage ? t("stage" + x.stage) : t("stageTotal")), h("td", { class: "num" }, num(x.samples)),
+        h("td", { class: "num" }, ms(x.p50_ms)), h("td", { class: "num" }, ms(x.p95_ms)))))),
+      h("p", { class: "muted small" }, t("stageNote")));
+  }, days);
+  days.addEventListener("change", s.load);
+  return s;
+}
+
+const fmtDay = (iso) => new Date(iso + "T00:00:00Z").toLocaleDateString(getLang() === "fa" ? "fa-IR" : "en-GB", { month: "short", day: "numeric", timeZone: "UTC" });
+const ms = (v) => (v === null || v === undefined ? "—" : v < 1000 ? t("millis", { n: v }) : t("seconds", { n: Math.round(v / 100) / 10 }));
+
+/// The audit log: every admin change, newest first, filtered by actor or target.
+function auditSection() {
+  const actor = h("input", { type: "search", id: "audit-actor", placeholder: t("auditActor"), "aria-label": t("auditActor"), dir: "ltr" });
+  const target = h("input", { type: "search", id: "audit-target", placeholder: t("auditTarget"), "aria-label": t("auditTarget"), dir: "ltr" });
+  const snapshot = (v) => (v === null || v === undefined ? "—" : h("code", { dir: "ltr", class: "small" }, JSON.stringify(v)));
+  const row = (a) => h("tr", { "data-audit": a.id },
+    h("td", {}, h("time", { datetime: a.created_at }, fmtTime(a.created_at))),
+    h("td", { dir: "ltr" }, a.actor === "cli" ? t("auditCli") : (a.actor_email || a.actor)),
+    h("td", { dir: "ltr" }, a.action),
+    h("td", { dir: "ltr", class: "small" }, `${a.target_kind}:${a.target_id}`),
+    h("td", { class: "clip" }, snapshot(a.before)), h("td", { class: "clip" }, snapshot(a.after)));
+  const s = section("admin-audit", t("audit"), async () => {
+    const query = (cursor) => {
+      const q = new URLSearchParams({ limit: "25" });
+      if (actor.value.trim()) q.set("actor", actor.value.trim());
+      if (target.value.trim()) q.set("target", target.value.trim());
+      if (cursor) q.set("cursor", cursor);
+      return api("GET", `/api/v1/admin/audit?${q}`);
+    };
+    const page = await query();
+    if (!page.items.length) return states.empty(t("auditEmpty"));
+    const body = h("tbody", {}, page.items.map(row));
+    const more = h("button", { type: "button", class: "ghost small", hidden: page.next_cursor ? null : true }, t("more"));
+    let next = page.next_cursor;
+    more.addEventListener("click", async () => {
+      more.disabled = true;
+      try { const p = await query(next); body.append(...p.items.map(row)); next = p.next_cursor; more.hidden = !next; } catch (e) { fail(e); } finally { more.disabled = false; }
+    });
+    return h("div", {}, table(t("audit"), th(t("when"), t("auditActor"), t("auditAction"), t("auditTarget"), t("auditBefore"), t("auditAfter")), body), more);
+  }, h("div", { class: "inline" }, actor, target));
+  for (const input of [actor, target]) input.addEventListener("input", () => { clearTimeout(input.timer); input.timer = setTimeout(s.load, 300); });
+  return s;
+}
+
+/// Broadcasts: a message to every signed-in user, shown as a banner until it expires or ends.
+function broadcastSection() {
+  const message = h("textarea", { id: "broadcast-message", rows: 2, maxlength: 500, required: true, dir: "auto", "aria-label": t("broadcastMessage"), placeholder: t("broadcastMessage") });
+  const level = select({ "aria-label": t("broadcastLevel"), id: "broadcast-level" }, ["info", "warning", "critical"].map((l) => [l, t("level_" + l)]), "info");
+  const hours = h("input", { type: "number", id: "broadcast-hours", min: 1, max: 720, class: "narrow", placeholder: t("broadcastHours"), "aria-label": t("broadcastHours") });
+  const send = h("button", { type: "submit", class: "small" }, t("broadcastSend"));
+  const form = h("form", { class: "inline broadcast-form", id: "broadcast-form" }, message, level, hours, send);
+  let reload = () => {};
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    if (!message.value.trim()) { message.focus(); return; }
+    const body = { message: message.value.trim(), level: level.value };
+    if (hours.value) body.expires_at = new Date(Date.now() + Number(hours.value) * 3600_000).toISOString();
+    send.disabled = true;
+    try {
+      const b = await api("POST", "/api/v1/admin/broadcast", body);
+      applyBroadcastEvent({ type: "broadcast", broadcast: b });
+      toast(t("broadcastSent"));
+      form.reset();
+      reload();
+    } catch (err) { fail(err); } finally { send.disabled = false; }
+  });
+  const s = section("admin-broadcasts", t("broadcasts"), async () => {
+    const live = await api("GET", "/api/v1/broadcasts/active");
+    const list = live.length ? table(t("broadcasts"), th(t("broadcastMessage"), t("broadcastLevel"), t("expires"), ""), h("tbody", {}, live.map((b) => {
+      const end = h("button", { type: "button", class: "small danger" }, t("broadcastEnd"));
+      end.addEventListener("click", () => api("DELETE", `/api/v1/admin/broadcast/${b.id}`)
+        .then(() => { applyBroadcastEvent({ type: "broadcast_ended", id: b.id }); toast(t("broadcastEnded")); reload(); }).catch(fail));
+      return h("tr", { "data-broadcast-row": b.id }, h("td", { dir: "auto" }, b.message), h("td", {}, h("span", { class: `badge l-${b.level}` }, t("level_" + b.level))),
+        h("td", {}, b.expires_at ? h("time", { datetime: b.expires_at }, fmtTime(b.expires_at)) : t("untilEnded")), h("td", {}, end));
+    }))) : states.empty(t("noBroadcasts"));
+    return h("div", {}, form, list);
+  });
+  reload = s.load;
+  return s;
+}
+
 export async function adminView(main) {
   if (!currentUser || currentUser.role !== "admin") {
     main.replaceChildren(h("section", { class: "page" }, h("h1", { tabindex: "-1" }, t("admin")), states.error({ message: t("notAdmin") })));
@@ -219,7 +332,11 @@ export async function adminView(main) {
 
   const bank = bankSection();
   const billing = billingSection();
+  const algorithms = algorithmsSection();
+  const dashboard = dashboardSection();
+  const broadcasts = broadcastSection();
+  const audit = auditSection();
 
   main.replaceChildren(h("section", { class: "page" }, h("h1", { tabindex: "-1" }, t("admin")),
-    users.el, billing.el, providers.el, generations.el, bank.el, templates.el));
+    dashboard.el, broadcasts.el, users.el, billing.el, algorithms.el, providers.el, generations.el, bank.el, templates.el, audit.el));
 }

@@ -75,14 +75,19 @@ export function setUser(user) { currentUser = user; }
 
 /// The signed-in account's credits: balance, plan and the price of each algorithm. Views
 /// listen for `routix:wallet` to show the balance wherever it appears.
-export const DEFAULT_PRICES = { basic: 1, premium: 3, pro: 5 };
 export let wallet = null;
 
 export async function loadWallet() {
   const c = await api("GET", "/api/v1/users/me/credits?limit=1");
-  wallet = { balance: c.balance, plan: c.plan, prices: c.prices && Object.keys(c.prices).length ? c.prices : DEFAULT_PRICES };
+  wallet = { balance: c.balance, plan: c.plan, prices: c.prices || {} };
   window.dispatchEvent(new Event("routix:wallet"));
   return wallet;
+}
+
+/// The algorithms on offer, with names and prices, as admins set them (`GET /api/v1/algorithms`);
+/// asked afresh by each view, so a new price shows without a reload of the app.
+export async function loadAlgorithms() {
+  return parse(await raw("GET", "/api/v1/algorithms", undefined, { auth: false }));
 }
 
 export async function upload(file) {

@@ -6,16 +6,19 @@ import { h, toast, select, states } from "./dom.js";
 import { authView } from "./auth.js";
 import { chatView } from "./chat.js";
 import { galleryView } from "./gallery.js";
+import { previewView } from "./preview.js";
 import { templatesView } from "./templates.js";
 import { accountView } from "./account.js";
 import { adminView } from "./admin.js";
 import { verifyView, forgotView, resetView, verifyBanner } from "./email.js";
+import { broadcastBanners, loadBroadcasts } from "./broadcasts.js";
 
 const VIEWS = {
   login: authView("login"),
   register: authView("register"),
   chat: chatView,
   gallery: galleryView,
+  preview: previewView,
   templates: templatesView,
   account: accountView,
   admin: adminView,
@@ -80,6 +83,7 @@ function header(page) {
   top.append(h("a", { href: currentUser ? "/chat" : "/login", class: "brand" }, t("brand")), nav, right);
   const banner = page === "verify" ? null : verifyBanner();
   if (banner) top.append(banner);
+  if (currentUser) top.append(broadcastBanners());
 }
 
 async function route() {
@@ -120,12 +124,13 @@ window.addEventListener("popstate", route);
 window.addEventListener("routix:signed-in", () => {
   setLang(initialLang(currentUser && currentUser.locale));
   loadWallet().catch(() => {});
+  loadBroadcasts();
   navigate("/chat", true);
 });
 
 (async () => {
   setLang(initialLang());
   const user = await resume();
-  if (user) { setLang(initialLang(user.locale)); loadWallet().catch(() => {}); }
+  if (user) { setLang(initialLang(user.locale)); loadWallet().catch(() => {}); loadBroadcasts(); }
   route();
 })().catch((e) => toast(e.message));

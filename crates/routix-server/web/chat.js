@@ -2,14 +2,13 @@
 // message stream with generation cards, and the composer (reference images by picker,
 // drag-and-drop or paste; quality with its price; the template in use).
 
-import { api, currentUser, upload, wallet, loadWallet, DEFAULT_PRICES } from "./api.js";
+import { api, currentUser, upload, wallet, loadWallet, loadAlgorithms } from "./api.js";
 import { h, toast, fail, errorText, states, nearBottom } from "./dom.js";
-import { t, credits, isDefaultTitle, templateName } from "./i18n.js";
+import { t, credits, isDefaultTitle, templateName, algorithmName } from "./i18n.js";
 import { Live } from "./live.js";
 import { generationCard } from "./generation.js";
 
 const IMAGE_TYPES = ["image/jpeg", "image/png", "image/webp"];
-const ALGORITHMS = ["basic", "premium", "pro"];
 
 // Kept while moving between conversations: the archived filter and the search typed.
 let showArchived = false;
@@ -80,29 +79,31 @@ export async function chatView(main, { navigate, params }) {
   const panel = h("section", { class: "chat-panel", "aria-labelledby": "chat-title" }, head, stream, typing, form);
   main.replaceChildren(h("div", { class: "chat" }, sidebar, panel));
 
-  // The price list and the balance, refreshed whenever credits move.
+  // The algorithms on offer with their prices (from the server: admins change them), and
+  // the balance; both refreshed whenever credits move.
+  let offered = [];
   const renderWallet = () => {
-    const prices = (wallet && wallet.prices) || DEFAULT_PRICES;
-    const chosen = algo.value || "basic";
-    algo.replaceChildren(...ALGORITHMS.map((a) => {
-      const n = prices[a] ?? DEFAULT_PRICES[a];
-      return h("option", { value: a, disabled: wallet && wallet.balance < n ? true : null },
-        n === 1 ? t("costs1", { a: t(a) }) : t("costs", { a: t(a), n }));
-    }));
-    algo.value = chosen;
+    const chosen = algo.value || (offered[0] && offered[0].id);
+    algo.replaceChildren(...offered.map((a) => h("option", { value: a.id, disabled: wallet && wallet.balance < a.cost ? true : null },
+      a.cost === 1 ? t("costs1", { a: algorithmName(a) }) : t("costs", { a: algorithmName(a), n: a.cost }))));
+    if (offered.some((a) => a.id === chosen)) algo.value = chosen;
     // The price of what Generate will do: compositor variants come at one price, each
     // provider image at its own.
     const n = Number(variants.value || 1);
-    const each = prices[algo.value] ?? DEFAULT_PRICES[algo.value] ?? 1;
-    const total = algo.value === "basic" ? each : each * n;
+    const current = offered.find((a) => a.id === algo.value);
+    const each = current ? current.cost : 0;
+    const total = current && current.priced_per_image ? each * n : each;
     const left = wallet ? credits(wallet.balance, "creditsLeft") : "";
     balance.textContent = n > 1 ? `${t("totalCost", { n: total })} · ${left}` : left;
     balance.dataset.cost = String(total);
   };
+  const refreshOffer = () => loadAlgorithms().then((list) => { offered = list; renderWallet(); }).catch(() => {});
   algo.addEventListener("change", renderWallet);
   variants.addEventListener("change", renderWallet);
   window.addEventListener("routix:wallet", renderWallet);
+  window.addEventListener("routix:wallet", refreshOffer);
   renderWallet();
+  refreshOffer();
   if (!wallet) loadWallet().catch(() => {});
 
   // Conversations: the default list, and the archived ones when that filter is on.
@@ -114,11 +115,11 @@ export async function chatView(main, { navigate, params }) {
   } catch (e) {
     stream.replaceChildren(states.error(e, () => navigate(location.pathname, true)));
     form.hidden = true;
-    return () => window.removeEventListener("routix:wallet", renderWallet);
+    return () => { window.removeEventListener("routix:wallet", renderWallet); window.removeEventListener("routix:wallet", refreshOffer); };
   }
   if (!convId && conversations.length) {
     navigate(`/chat/${conversations[0].id}`, true);
-    return () => window.removeEventListener("routix:wallet", renderWallet);
+    return () => { window.removeEventListener("routix:wallet", renderWallet); window.removeEventListener("routix:wallet", refreshOffer); };
   }
   let current = conversations.find((c) => c.id === convId) || archived.find((c) => c.id === convId);
   if (convId && !current) {
@@ -515,6 +516,7 @@ export async function chatView(main, { navigate, params }) {
   if (current || !convId) input.focus();
   return () => {
     window.removeEventListener("routix:wallet", renderWallet);
+    window.removeEventListener("routix:wallet", refreshOffer);
     if (live) live.close();
   };
 }

@@ -4,6 +4,7 @@
 import { api, download } from "./api.js";
 import { h, fail, toast } from "./dom.js";
 import { t, label, engineName, fmtTime, pct } from "./i18n.js";
+import { publishButton } from "./youtube.js";
 
 const FORMATS = [["jpeg", "JPEG", "jpg"], ["webp", "WebP", "webp"], ["png", "PNG", "png"]];
 
@@ -195,6 +196,7 @@ export function generationCard(g, { onDelete, onUpdate, onCreated } = {}) {
         .then((link) => shareBox(card, g, link))
         .catch(fail),
     }, t("share")));
+    actions.append(publishButton(card, g));
   }
   if (onDelete) actions.append(h("button", { type: "button", class: "small danger", onclick: () => onDelete(g) }, t("delete")));
   if (actions.children.length) card.append(actions);

@@ -23,6 +23,7 @@ export class Live {
       try { event = JSON.parse(e.data); } catch (_) { return; }
       if (event.type === "connection") { this.tries = 0; this.onState("connected", 0); }
       if (event.type === "message" && event.message) this.lastId = event.message.id;
+      if (event.type === "broadcast" || event.type === "broadcast_ended") window.dispatchEvent(new CustomEvent("routix:broadcast", { detail: event }));
       this.onEvent(event);
     };
     socket.onclose = (e) => {

@@ -8,7 +8,12 @@ use routix_core::{bank::StyleDna, Category};
 use serde::Serialize;
 use sqlx::types::Json;
 
-use crate::{now, on_db, page::Cursor, BankItemId, Db, Page, Result, UserId};
+use crate::{
+    audit::{Actor, AuditEntry, AuditLog},
+    now, on_db,
+    page::Cursor,
+    BankItemId, Db, Page, Result, UserId,
+};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BankItem {
@@ -89,6 +94,19 @@ impl From<Row> for BankItem {
             updated_at: r.updated_at,
         }
     }
+}
+
+/// What an admin can change about an item, as the audit log records it.
+fn audit_view(r: &Row) -> serde_json::Value {
+    serde_json::json!({
+        "title": r.title,
+        "tags": r.tags.0,
+        "category": r.category,
+        "featured": r.featured,
+        "priority": r.priority,
+        "enabled": r.enabled,
+        "storage_key": r.storage_key,
+    })
 }
 
 const COLUMNS: &str = "id, title, tags, category, storage_key, preview_key, mime, width, height, \
@@ -238,8 +256,16 @@ impl Db {
         Ok(())
     }
 
-    /// Applies an admin's edit; answers the item as it now is.
-    pub async fn update_bank_item(&self, id: BankItemId, change: BankUpdate) -> Result<BankItem> {
+    /// Applies `actor`'s edit, audited in the same transaction; answers the item as it now is.
+    pub async fn update_bank_item(
+        &self,
+        actor: Actor,
+        id: BankItemId,
+        change: BankUpdate,
+    ) -> Result<BankItem> {
+        // Touching the row first reads the state before and holds the row until commit.
+        let touch =
+            format!("UPDATE bank_items SET updated_at = $2 WHERE id = $1 RETURNING {COLUMNS}");
         let sql = format!(
             "UPDATE bank_items SET
                  title = COALESCE($2, title),
@@ -247,31 +273,62 @@ impl Db {
                  category = CASE WHEN $4 THEN $5 ELSE category END,
                  featured = COALESCE($6, featured),
                  priority = COALESCE($7, priority),
-                 enabled = COALESCE($8, enabled),
-                 updated_at = $9
+                 enabled = COALESCE($8, enabled)
              WHERE id = $1
              RETURNING {COLUMNS}"
         );
-        let row: Row = on_db!(self, pool => sqlx::query_as(&sql)
-            .bind(id)
-            .bind(change.title.as_deref())
-            .bind(change.tags.as_ref().map(Json))
-            .bind(change.category.is_some())
-            .bind(change.category.flatten().map(Category::as_str))
-            .bind(change.featured)
-            .bind(change.priority)
-            .bind(change.enabled)
-            .bind(now())
-            .fetch_one(pool)
-            .await)?;
+        let row: Row = on_db!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let before: Row = sqlx::query_as(&touch)
+                .bind(id)
+                .bind(now())
+                .fetch_one(&mut *tx)
+                .await?;
+            let after: Row = sqlx::query_as(&sql)
+                .bind(id)
+                .bind(change.title.as_deref())
+                .bind(change.tags.as_ref().map(Json))
+                .bind(change.category.is_some())
+                .bind(change.category.flatten().map(Category::as_str))
+                .bind(change.featured)
+                .bind(change.priority)
+                .bind(change.enabled)
+                .fetch_one(&mut *tx)
+                .await?;
+            tx.audit(&AuditEntry {
+                actor,
+                action: "bank_item.update",
+                target_kind: "bank_item",
+                target_id: id.to_string(),
+                before: Some(audit_view(&before)),
+                after: Some(audit_view(&after)),
+            })
+            .await?;
+            tx.commit().await?;
+            after
+        });
         Ok(row.into())
     }
 
-    /// Deletes the row and answers it, so the caller can delete its blobs (those no other
-    /// row uses: see `bank_key_in_use`).
-    pub async fn delete_bank_item(&self, id: BankItemId) -> Result<BankItem> {
+    /// Deletes the row, audited as `actor`'s in the same transaction, and answers it, so the
+    /// caller can delete its blobs (those no other row uses: see `bank_key_in_use`).
+    pub async fn delete_bank_item(&self, actor: Actor, id: BankItemId) -> Result<BankItem> {
         let sql = format!("DELETE FROM bank_items WHERE id = $1 RETURNING {COLUMNS}");
-        let row: Row = on_db!(self, pool => sqlx::query_as(&sql).bind(id).fetch_one(pool).await)?;
+        let row: Row = on_db!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let row: Row = sqlx::query_as(&sql).bind(id).fetch_one(&mut *tx).await?;
+            tx.audit(&AuditEntry {
+                actor,
+                action: "bank_item.delete",
+                target_kind: "bank_item",
+                target_id: id.to_string(),
+                before: Some(audit_view(&row)),
+                after: None,
+            })
+            .await?;
+            tx.commit().await?;
+            row
+        });
         Ok(row.into())
     }
 

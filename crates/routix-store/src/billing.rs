@@ -9,8 +9,11 @@ use routix_core::credits::LedgerKind;
 use serde::Serialize;
 
 use crate::{
-    credits::INSERT_LEDGER, now, on_db, users::Plan, Db, GenerationId, LedgerId, Result,
-    StoreError, UserId,
+    audit::{Actor, AuditEntry, AuditLog},
+    credits::INSERT_LEDGER,
+    now, on_db,
+    users::Plan,
+    Db, GenerationId, LedgerId, Result, StoreError, UserId,
 };
 
 /// What a plan gives and costs.
@@ -101,6 +104,35 @@ impl From<PackRow> for CreditPack {
             enabled: r.enabled,
             updated_at: r.updated_at,
         }
+    }
+}
+
+impl PlanRow {
+    /// What an admin can change, as the audit log records it.
+    fn audit_view(&self) -> serde_json::Value {
+        serde_json::json!({
+            "name_en": self.name_en,
+            "name_fa": self.name_fa,
+            "monthly_credits": self.monthly_credits,
+            "watermark": self.watermark,
+            "price_cents": self.price_cents,
+            "currency": self.currency,
+            "enabled": self.enabled,
+        })
+    }
+}
+
+impl PackRow {
+    /// What an admin can change, as the audit log records it.
+    fn audit_view(&self) -> serde_json::Value {
+        serde_json::json!({
+            "name_en": self.name_en,
+            "name_fa": self.name_fa,
+            "credits": self.credits,
+            "price_cents": self.price_cents,
+            "currency": self.currency,
+            "enabled": self.enabled,
+        })
     }
 }
 
@@ -208,27 +240,53 @@ impl Db {
         row.try_into()
     }
 
-    pub async fn update_plan(&self, plan: Plan, change: &PlanChange<'_>) -> Result<PlanTerms> {
+    /// Applies `actor`'s edit of a plan, audited in the same transaction.
+    pub async fn update_plan(
+        &self,
+        actor: Actor,
+        plan: Plan,
+        change: &PlanChange<'_>,
+    ) -> Result<PlanTerms> {
+        let touch =
+            format!("UPDATE plans SET updated_at = $2 WHERE id = $1 RETURNING {PLAN_COLUMNS}");
         let sql = format!(
             "UPDATE plans SET name_en = COALESCE($2, name_en), name_fa = COALESCE($3, name_fa),
                  monthly_credits = COALESCE($4, monthly_credits), watermark = COALESCE($5, watermark),
                  price_cents = CASE WHEN $6 THEN $7 ELSE price_cents END,
-                 currency = COALESCE($8, currency), enabled = COALESCE($9, enabled), updated_at = $10
+                 currency = COALESCE($8, currency), enabled = COALESCE($9, enabled)
              WHERE id = $1 RETURNING {PLAN_COLUMNS}"
         );
-        let row: PlanRow = on_db!(self, pool => sqlx::query_as(&sql)
-            .bind(plan.as_str())
-            .bind(change.name_en)
-            .bind(change.name_fa)
-            .bind(change.monthly_credits)
-            .bind(change.watermark)
-            .bind(change.price_cents.is_some())
-            .bind(change.price_cents.flatten())
-            .bind(change.currency)
-            .bind(change.enabled)
-            .bind(now())
-            .fetch_one(pool)
-            .await)?;
+        let row: PlanRow = on_db!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let before: PlanRow = sqlx::query_as(&touch)
+                .bind(plan.as_str())
+                .bind(now())
+                .fetch_one(&mut *tx)
+                .await?;
+            let after: PlanRow = sqlx::query_as(&sql)
+                .bind(plan.as_str())
+                .bind(change.name_en)
+                .bind(change.name_fa)
+                .bind(change.monthly_credits)
+                .bind(change.watermark)
+                .bind(change.price_cents.is_some())
+                .bind(change.price_cents.flatten())
+                .bind(change.currency)
+                .bind(change.enabled)
+                .fetch_one(&mut *tx)
+                .await?;
+            tx.audit(&AuditEntry {
+                actor,
+                action: "plan.update",
+                target_kind: "plan",
+                target_id: plan.as_str().to_string(),
+                before: Some(before.audit_view()),
+                after: Some(after.audit_view()),
+            })
+            .await?;
+            tx.commit().await?;
+            after
+        });
         row.try_into()
     }
 
@@ -246,24 +304,51 @@ impl Db {
         Ok(row.into())
     }
 
-    pub async fn update_pack(&self, id: &str, change: &PackChange<'_>) -> Result<CreditPack> {
+    /// Applies `actor`'s edit of a pack, audited in the same transaction.
+    pub async fn update_pack(
+        &self,
+        actor: Actor,
+        id: &str,
+        change: &PackChange<'_>,
+    ) -> Result<CreditPack> {
+        let touch = format!(
+            "UPDATE credit_packs SET updated_at = $2 WHERE id = $1 RETURNING {PACK_COLUMNS}"
+        );
         let sql = format!(
             "UPDATE credit_packs SET name_en = COALESCE($2, name_en), name_fa = COALESCE($3, name_fa),
                  credits = COALESCE($4, credits), price_cents = COALESCE($5, price_cents),
-                 currency = COALESCE($6, currency), enabled = COALESCE($7, enabled), updated_at = $8
+                 currency = COALESCE($6, currency), enabled = COALESCE($7, enabled)
              WHERE id = $1 RETURNING {PACK_COLUMNS}"
         );
-        let row: PackRow = on_db!(self, pool => sqlx::query_as(&sql)
-            .bind(id)
-            .bind(change.name_en)
-            .bind(change.name_fa)
-            .bind(change.credits)
-            .bind(change.price_cents)
-            .bind(change.currency)
-            .bind(change.enabled)
-            .bind(now())
-            .fetch_one(pool)
-            .await)?;
+        let row: PackRow = on_db!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let before: PackRow = sqlx::query_as(&touch)
+                .bind(id)
+                .bind(now())
+                .fetch_one(&mut *tx)
+                .await?;
+            let after: PackRow = sqlx::query_as(&sql)
+                .bind(id)
+                .bind(change.name_en)
+                .bind(change.name_fa)
+                .bind(change.credits)
+                .bind(change.price_cents)
+                .bind(change.currency)
+                .bind(change.enabled)
+                .fetch_one(&mut *tx)
+                .await?;
+            tx.audit(&AuditEntry {
+                actor,
+                action: "pack.update",
+                target_kind: "pack",
+                target_id: id.to_string(),
+                before: Some(before.audit_view()),
+                after: Some(after.audit_view()),
+            })
+            .await?;
+            tx.commit().await?;
+            after
+        });
         Ok(row.into())
     }
 

@@ -6,8 +6,13 @@ use chrono::{DateTime, Utc};
 use routix_core::credits::LedgerKind;
 use serde::Serialize;
 
+use serde_json::json;
+
 use crate::{
-    now, on_db, page::Cursor, Db, GenerationId, LedgerId, Page, Result, StoreError, UserId,
+    audit::{Actor, AuditEntry, AuditLog},
+    now, on_db,
+    page::Cursor,
+    Db, GenerationId, LedgerId, Page, Result, StoreError, UserId,
 };
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -47,8 +52,15 @@ pub(crate) const INSERT_LEDGER: &str =
      VALUES ($1, $2, $3, $4, $5, $6, $7)";
 
 impl Db {
-    /// Adds `amount` (> 0) credits to a live account; answers the new balance.
-    pub async fn grant_credits(&self, user: UserId, amount: i64, note: &str) -> Result<i64> {
+    /// Adds `amount` (> 0) credits to a live account; answers the new balance. The grant is
+    /// audited as `actor`'s in the same transaction.
+    pub async fn grant_credits(
+        &self,
+        actor: Actor,
+        user: UserId,
+        amount: i64,
+        note: &str,
+    ) -> Result<i64> {
         if amount <= 0 {
             return Err(StoreError::Conflict("a grant must be positive"));
         }
@@ -74,6 +86,15 @@ impl Db {
                 .bind(now())
                 .execute(&mut *tx)
                 .await?;
+            tx.audit(&AuditEntry {
+                actor,
+                action: "credits.grant",
+                target_kind: "user",
+                target_id: user.to_string(),
+                before: Some(json!({"balance": balance - amount})),
+                after: Some(json!({"balance": balance, "amount": amount, "note": note})),
+            })
+            .await?;
             tx.commit().await?;
             balance
         });

@@ -95,5 +95,8 @@ id_type!(
     TokenFamilyId,
     GenerationId,
     LedgerId,
-    BankItemId
+    BankItemId,
+    AuditId,
+    BroadcastId,
+    TestSetId
 );

@@ -6,9 +6,13 @@ mod db;
 mod error;
 mod ids;
 
+pub mod algorithms;
+pub mod audit;
 pub mod bank;
 pub mod billing;
 pub mod blobs;
+pub mod brand;
+pub mod broadcasts;
 pub mod chat;
 pub mod credits;
 pub mod files;
@@ -16,13 +20,17 @@ pub mod generations;
 pub mod mail;
 pub mod page;
 pub mod shares;
+pub mod stats;
+pub mod test_sets;
 pub mod tokens;
 pub mod users;
+pub mod youtube;
 
 pub use db::{redact_url, Backend, Db};
 pub use error::StoreError;
 pub use ids::{
-    BankItemId, ConversationId, FileId, GenerationId, LedgerId, MessageId, TokenFamilyId, UserId,
+    AuditId, BankItemId, BroadcastId, ConversationId, FileId, GenerationId, LedgerId, MessageId,
+    TestSetId, TokenFamilyId, UserId,
 };
 pub use page::{Cursor, Page};
 

@@ -3,7 +3,12 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::{now, on_db, Db, Result, StoreError, UserId};
+use serde_json::json;
+
+use crate::{
+    audit::{Actor, AuditEntry, AuditLog},
+    now, on_db, Db, Result, StoreError, UserId,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -112,12 +117,6 @@ impl From<UserRow> for User {
             email_verified_at: r.email_verified_at,
         }
     }
-}
-
-/// Columns `set_account_field` may write (never interpolated from input).
-#[derive(Clone, Copy)]
-enum AccountField {
-    Role,
 }
 
 pub struct NewUser<'a> {
@@ -290,15 +289,44 @@ impl Db {
         Ok(())
     }
 
-    pub async fn set_role(&self, id: UserId, role: Role) -> Result<()> {
-        self.set_account_field(id, AccountField::Role, role.as_str())
-            .await
+    /// Gives a live account `role`, audited as `actor`'s in the same transaction.
+    pub async fn set_role(&self, actor: Actor, id: UserId, role: Role) -> Result<()> {
+        let at = now();
+        on_db!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let before: Option<String> = sqlx::query_scalar(
+                "UPDATE users SET updated_at = $2 WHERE id = $1 AND deleted_at IS NULL RETURNING role",
+            )
+            .bind(id)
+            .bind(at)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some(before) = before else {
+                return Err(StoreError::NotFound);
+            };
+            sqlx::query("UPDATE users SET role = $2 WHERE id = $1")
+                .bind(id)
+                .bind(role.as_str())
+                .execute(&mut *tx)
+                .await?;
+            tx.audit(&AuditEntry {
+                actor,
+                action: "user.role",
+                target_kind: "user",
+                target_id: id.to_string(),
+                before: Some(json!({"role": before})),
+                after: Some(json!({"role": role.as_str()})),
+            })
+            .await?;
+            tx.commit().await?;
+        });
+        Ok(())
     }
 
     /// Moves a live account to `plan`. Leaving an unlimited plan with a negative balance
     /// closes that usage with a grant back to zero, in the same transaction (the account
-    /// could not hold a negative balance on its new plan).
-    pub async fn set_plan(&self, id: UserId, plan: Plan) -> Result<()> {
+    /// could not hold a negative balance on its new plan), as is `actor`'s audit row.
+    pub async fn set_plan(&self, actor: Actor, id: UserId, plan: Plan) -> Result<()> {
         let at = now();
         on_db!(self, pool => {
             let mut tx = pool.begin().await?;
@@ -333,29 +361,17 @@ impl Db {
                     .execute(&mut *tx)
                     .await?;
             }
+            tx.audit(&AuditEntry {
+                actor,
+                action: "user.plan",
+                target_kind: "user",
+                target_id: id.to_string(),
+                before: Some(json!({"plan": old_plan, "balance": balance})),
+                after: Some(json!({"plan": plan.as_str(), "balance": balance + closing})),
+            })
+            .await?;
             tx.commit().await?;
         });
-        Ok(())
-    }
-
-    /// Sets one of the admin-managed columns of a live account.
-    async fn set_account_field(&self, id: UserId, field: AccountField, value: &str) -> Result<()> {
-        let column = match field {
-            AccountField::Role => "role",
-        };
-        let sql = format!(
-            "UPDATE users SET {column} = $2, updated_at = $3 WHERE id = $1 AND deleted_at IS NULL"
-        );
-        let done = on_db!(self, pool => sqlx::query(&sql)
-            .bind(id)
-            .bind(value)
-            .bind(now())
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected()))?;
-        if done == 0 {
-            return Err(StoreError::NotFound);
-        }
         Ok(())
     }
 

@@ -103,14 +103,14 @@ crate::both! {
 
     async fn only_enabled_items_are_indexed(db) {
         let made = db.insert_bank_items(vec![item("on", "e"), item("off", "f"), item("on too", "g")]).await.unwrap();
-        db.update_bank_item(made[1].id, BankUpdate { enabled: Some(false), ..Default::default() }).await.unwrap();
+        db.update_bank_item(routix_store::audit::Actor::Cli, made[1].id, BankUpdate { enabled: Some(false), ..Default::default() }).await.unwrap();
         let titles: Vec<String> = db.all_enabled_bank_items().await.unwrap().into_iter().map(|i| i.title).collect();
         assert_eq!(titles, ["on", "on too"]);
     }
 
     async fn updates_change_only_the_given_fields(db) {
         let made = db.insert_bank_items(vec![item("Before", "h")]).await.unwrap().remove(0);
-        let changed = db.update_bank_item(made.id, BankUpdate {
+        let changed = db.update_bank_item(routix_store::audit::Actor::Cli, made.id, BankUpdate {
             title: Some("After".into()),
             featured: Some(true),
             priority: Some(-7),
@@ -122,7 +122,7 @@ crate::both! {
         assert_eq!(changed.tags, made.tags, "untouched");
         assert_eq!(changed.category, Some(Category::Gaming), "untouched");
         assert!(changed.updated_at >= made.updated_at);
-        let cleared = db.update_bank_item(made.id, BankUpdate {
+        let cleared = db.update_bank_item(routix_store::audit::Actor::Cli, made.id, BankUpdate {
             category: Some(None),
             tags: Some(vec!["calm".into()]),
             ..Default::default()
@@ -130,13 +130,13 @@ crate::both! {
         assert_eq!(cleared.category, None);
         assert_eq!(cleared.tags, ["calm"]);
         assert_eq!(cleared.title, "After");
-        let recategorised = db.update_bank_item(made.id, BankUpdate {
+        let recategorised = db.update_bank_item(routix_store::audit::Actor::Cli, made.id, BankUpdate {
             category: Some(Some(Category::Beauty)),
             ..Default::default()
         }).await.unwrap();
         assert_eq!(recategorised.category, Some(Category::Beauty));
         assert!(matches!(
-            db.update_bank_item(BankItemId::new(), BankUpdate::default()).await,
+            db.update_bank_item(routix_store::audit::Actor::Cli, BankItemId::new(), BankUpdate::default()).await,
             Err(StoreError::NotFound)
         ));
     }
@@ -145,13 +145,13 @@ crate::both! {
         // Two rows share one stored image (the same file uploaded twice).
         let made = db.insert_bank_items(vec![item("one", "same"), item("two", "same")]).await.unwrap();
         let key = made[0].storage_key.clone();
-        let gone = db.delete_bank_item(made[0].id).await.unwrap();
+        let gone = db.delete_bank_item(routix_store::audit::Actor::Cli, made[0].id).await.unwrap();
         assert_eq!(gone.title, "one");
         assert!(db.bank_key_in_use(&key).await.unwrap(), "the other row still uses it");
-        db.delete_bank_item(made[1].id).await.unwrap();
+        db.delete_bank_item(routix_store::audit::Actor::Cli, made[1].id).await.unwrap();
         assert!(!db.bank_key_in_use(&key).await.unwrap());
         assert!(!db.bank_key_in_use(&made[1].preview_key).await.unwrap());
         assert!(matches!(db.bank_item(made[0].id).await, Err(StoreError::NotFound)));
-        assert!(matches!(db.delete_bank_item(made[0].id).await, Err(StoreError::NotFound)));
+        assert!(matches!(db.delete_bank_item(routix_store::audit::Actor::Cli, made[0].id).await, Err(StoreError::NotFound)));
     }
 }

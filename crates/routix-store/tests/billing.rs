@@ -12,7 +12,9 @@ mod common;
 
 async fn on_plan(db: &Db, plan: Plan) -> UserId {
     let id = common::user(db).await;
-    db.set_plan(id, plan).await.unwrap();
+    db.set_plan(routix_store::audit::Actor::Cli, id, plan)
+        .await
+        .unwrap();
     id
 }
 
@@ -75,12 +77,12 @@ crate::both! {
 
     async fn admin_edits_change_only_the_named_fields(db) {
         let pro = db
-            .update_plan(Plan::Pro, &PlanChange { monthly_credits: Some(120), price_cents: Some(None), ..Default::default() })
+            .update_plan(routix_store::audit::Actor::Cli, Plan::Pro, &PlanChange { monthly_credits: Some(120), price_cents: Some(None), ..Default::default() })
             .await
             .unwrap();
         assert_eq!((pro.monthly_credits, pro.price_cents, pro.name_en.as_str()), (120, None, "Pro"));
         let pack = db
-            .update_pack("studio", &PackChange { enabled: Some(false), name_fa: Some("استودیو بزرگ"), ..Default::default() })
+            .update_pack(routix_store::audit::Actor::Cli, "studio", &PackChange { enabled: Some(false), name_fa: Some("استودیو بزرگ"), ..Default::default() })
             .await
             .unwrap();
         assert!(!pack.enabled);
@@ -145,7 +147,7 @@ crate::both! {
         let ledger = db.ledger(user, None, 10).await.unwrap().items;
         assert_eq!((ledger[0].kind, ledger[0].amount), (LedgerKind::Reserve, -5));
 
-        db.set_plan(user, Plan::Pro).await.unwrap();
+        db.set_plan(routix_store::audit::Actor::Cli, user, Plan::Pro).await.unwrap();
         assert_eq!(db.balance(user).await.unwrap(), 0);
         assert_eq!(db.user_by_id(user).await.unwrap().plan, Plan::Pro);
         let ledger = db.ledger(user, None, 10).await.unwrap().items;

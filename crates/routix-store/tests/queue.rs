@@ -27,7 +27,9 @@ async fn user(db: &Db, credits: i64) -> UserId {
         .await
         .unwrap();
     if credits > 0 {
-        db.grant_credits(u.id, credits, "test").await.unwrap();
+        db.grant_credits(routix_store::audit::Actor::Cli, u.id, credits, "test")
+            .await
+            .unwrap();
     }
     u.id
 }

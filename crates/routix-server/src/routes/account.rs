@@ -50,19 +50,24 @@ pub fn router() -> Router<AppState> {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct VerifyRequest {
     /// The `token` of the mailed link `{PUBLIC_URL}/verify?token=…`.
+    #[schema(pattern = "^[A-Za-z0-9_-]{43}$")]
     pub token: String,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ForgotRequest {
+    /// An email address (at most 254 characters).
+    #[schema(max_length = 254, pattern = r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")]
     pub email: String,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ResetRequest {
     /// The `token` of the mailed link `{PUBLIC_URL}/reset?token=…`.
+    #[schema(pattern = "^[A-Za-z0-9_-]{43}$")]
     pub token: String,
     /// The new password, 8 to 128 characters.
+    #[schema(min_length = 8, max_length = 128)]
     pub password: String,
 }
 
@@ -70,6 +75,7 @@ pub struct ResetRequest {
 pub struct ChangePasswordRequest {
     pub current_password: String,
     /// 8 to 128 characters.
+    #[schema(min_length = 8, max_length = 128)]
     pub new_password: String,
     /// This client's refresh token, whose session stays signed in; every other session of
     /// the account is signed out. Without it, all are.
@@ -92,10 +98,14 @@ fn token_gone() -> ApiError {
     )
 }
 
-/// A presented token, before it is looked up: anything that can't be one is refused early.
+/// A presented token, before it is looked up: anything that can't be one (43 characters of
+/// URL-safe base64, as `links::new_token` mints them) is refused early.
 fn presented(token: &str) -> ApiResult<String> {
-    let token = token.trim();
-    if token.is_empty() || token.len() > 128 {
+    let well_formed = token.len() == 43
+        && token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if !well_formed {
         return Err(invalid_token());
     }
     Ok(links::hash_token(token))

@@ -1,8 +1,9 @@
 //! The admin panel's API: accounts, credits, plans, every generation, provider health.
-//! Every handler takes `AdminUser`, so a non-admin token gets 403 before anything runs.
+//! Every handler takes `AdminUser`, so a non-admin token gets 403 before anything runs, and
+//! every change is written to the audit log (`routes::audit`) in the change's transaction.
 
 use axum::{extract::State, routing::get, routing::post, Router};
-use routix_store::{users::Plan, Page, StoreError, UserId};
+use routix_store::{audit::Actor, users::Plan, Page, StoreError, UserId};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -36,7 +37,10 @@ pub struct AdminUserView {
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct UserQuery {
+    /// `next_cursor` from the previous page.
     pub cursor: Option<String>,
+    /// Items per page, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<usize>,
     /// Part of an email address.
     pub search: Option<String>,
@@ -72,8 +76,10 @@ pub async fn list_users(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct UpdateUser {
     /// `free`, `pro`, `agency` or `enterprise`.
+    #[schema(pattern = "^(free|pro|agency|enterprise)$")]
     pub plan: Option<String>,
     /// `user` or `admin`.
+    #[schema(pattern = "^(user|admin)$")]
     pub role: Option<String>,
 }
 
@@ -109,7 +115,11 @@ pub async fn update_user(
         other => other.into(),
     };
     if let Some(plan) = plan {
-        state.db.set_plan(id, plan).await.map_err(missing)?;
+        state
+            .db
+            .set_plan(Actor::Admin(admin.0.id()), id, plan)
+            .await
+            .map_err(missing)?;
         // A plan with monthly credits gives this month's at once, not at the next run (which
         // grants them anyway if this attempt fails).
         if let Err(e) = crate::grants::run_once(&state.db).await {
@@ -117,7 +127,11 @@ pub async fn update_user(
         }
     }
     if let Some(role) = role {
-        state.db.set_role(id, role).await.map_err(missing)?;
+        state
+            .db
+            .set_role(Actor::Admin(admin.0.id()), id, role)
+            .await
+            .map_err(missing)?;
     }
     let user = state.db.user_by_id(id).await.map_err(missing)?;
     let balance = state.db.balance(id).await?;
@@ -131,6 +145,7 @@ pub async fn update_user(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct GrantRequest {
     /// Credits to add, 1 to 100000.
+    #[schema(minimum = 1, maximum = 100000)]
     pub amount: i64,
     pub note: Option<String>,
 }
@@ -162,7 +177,7 @@ pub async fn grant(
         .unwrap_or("granted by an admin");
     let balance = state
         .db
-        .grant_credits(id, req.amount, note)
+        .grant_credits(Actor::Admin(admin.0.id()), id, req.amount, note)
         .await
         .map_err(|e| match e {
             StoreError::NotFound => ApiError::not_found("user"),

@@ -40,11 +40,17 @@ pub fn router() -> Router<AppState> {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct RegisterRequest {
+    /// An email address (at most 254 characters).
+    #[schema(max_length = 254, pattern = r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")]
     pub email: String,
     /// 8 to 128 characters.
+    #[schema(min_length = 8, max_length = 128)]
     pub password: String,
+    /// 1 to 80 characters, no control characters (default: the email's local part).
+    #[schema(min_length = 1, max_length = 80, pattern = r"\S")]
     pub display_name: Option<String>,
     /// `en` (default) or `fa`.
+    #[schema(pattern = "^(en|fa)$")]
     pub locale: Option<String>,
 }
 
@@ -403,13 +409,19 @@ pub async fn refresh(
     }
 }
 
-#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", request_body = LogoutRequest,
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth",
+    request_body(content = Option<LogoutRequest>, description = "Optional: without a body (or a `refresh_token`) the `routix_refresh` cookie is used."),
     responses((status = 204, description = "the session's refresh tokens are revoked")))]
 pub async fn logout(
     State(state): State<AppState>,
     headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult<Response> {
+    // The body is optional, but one that is sent must be a `LogoutRequest`.
+    if !body.iter().all(u8::is_ascii_whitespace) {
+        serde_json::from_slice::<Option<LogoutRequest>>(&body)
+            .map_err(|e| ApiError::validation(format!("invalid logout body: {e}")))?;
+    }
     if let Ok(token) = presented_token(&headers, &body) {
         state
             .db

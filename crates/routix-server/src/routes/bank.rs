@@ -3,7 +3,7 @@
 //! `crate::bank`, shared with `routix bank import`; search is elsewhere.
 
 use axum::{
-    extract::{DefaultBodyLimit, Multipart, State},
+    extract::{DefaultBodyLimit, State},
     http::StatusCode,
     routing::get,
     Router,
@@ -11,6 +11,7 @@ use axum::{
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use routix_store::{
+    audit::Actor,
     bank::{BankItem, BankUpdate},
     BankItemId, Page, StoreError,
 };
@@ -21,7 +22,7 @@ use crate::{
     auth::AdminUser,
     bank::{self, Limits, Meta, Source},
     error::{ApiError, ApiResult},
-    extract::{Json, Path, Query},
+    extract::{Json, Multipart, Path, Query},
     routes::{generations::media_url, PageQuery},
     state::AppState,
 };
@@ -47,12 +48,16 @@ pub fn router() -> Router<AppState> {
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct SearchQuery {
     /// What to look for, in English or Persian (1 to 200 characters).
+    #[param(min_length = 1, max_length = 200, pattern = r"\S")]
     pub q: String,
     /// Only items of this category (`gaming`, `beauty`, ...).
+    #[param(pattern = "^(|gaming|tech|education|vlog|cooking|fitness|finance|travel|music|news|beauty|sports|reaction|tutorial|review|podcast|animals|cars|comedy|entertainment|science|kids|diy|general)$")]
     pub category: Option<String>,
     /// Results per page, 1 to 50 (default 20).
+    #[param(minimum = 1, maximum = 50)]
     pub limit: Option<usize>,
     /// `next_cursor` from the previous page.
+    #[param(pattern = "^(|1?[0-9]{1,2})$")]
     pub cursor: Option<String>,
 }
 
@@ -94,7 +99,7 @@ pub async fn search(
     if query.is_empty() || query.chars().count() > 200 {
         return Err(ApiError::validation("q must be 1 to 200 characters"));
     }
-    let category = match q.category.as_deref().map(str::trim) {
+    let category = match q.category.as_deref() {
         None | Some("") => None,
         Some(c) => Some(bank::parse_category(c)?),
     };
@@ -218,6 +223,7 @@ pub struct BankUploadForm {
     /// Comma-separated, at most 20 of 1 to 40 characters.
     tags: Option<String>,
     /// A category id.
+    #[schema(pattern = r"^(\s*|gaming|tech|education|vlog|cooking|fitness|finance|travel|music|news|beauty|sports|reaction|tutorial|review|podcast|animals|cars|comedy|entertainment|science|kids|diy|general)$")]
     category: Option<String>,
 }
 
@@ -382,7 +388,7 @@ pub struct UpdateBankItem {
     pub tags: Option<Vec<String>>,
     /// A category id, or null for any category.
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = "^(gaming|tech|education|vlog|cooking|fitness|finance|travel|music|news|beauty|sports|reaction|tutorial|review|podcast|animals|cars|comedy|entertainment|science|kids|diy|general)$")]
     pub category: Option<Option<String>>,
     pub featured: Option<bool>,
     /// -100 to 100.
@@ -422,7 +428,7 @@ pub async fn update(
     };
     let item = state
         .db
-        .update_bank_item(id, change)
+        .update_bank_item(Actor::Admin(admin.0.id()), id, change)
         .await
         .map_err(missing)?;
     bank::reindex(&state.bank_index, &item);
@@ -440,7 +446,11 @@ pub async fn delete(
     admin: AdminUser,
     Path(id): Path<BankItemId>,
 ) -> ApiResult<StatusCode> {
-    let item = state.db.delete_bank_item(id).await.map_err(missing)?;
+    let item = state
+        .db
+        .delete_bank_item(Actor::Admin(admin.0.id()), id)
+        .await
+        .map_err(missing)?;
     if let Ok(mut index) = state.bank_index.write() {
         index.remove(&item.id.to_string());
     }

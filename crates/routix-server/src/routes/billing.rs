@@ -10,6 +10,7 @@ use axum::{
 };
 use chrono::{DateTime, Utc};
 use routix_store::{
+    audit::Actor,
     billing::{CreditPack, PackChange, PaidSession, PlanChange, PlanTerms, PurchaseOutcome},
     users::Plan,
     StoreError, UserId,
@@ -274,6 +275,15 @@ pub async fn webhook(
     headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult<Json<WebhookAck>> {
+    // The header is required by the description, so its absence is the caller's error
+    // whether or not payments are switched on.
+    if !headers.contains_key("stripe-signature") {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "bad_signature",
+            "the Stripe-Signature header is missing",
+        ));
+    }
     let secret = state
         .settings
         .payments
@@ -376,16 +386,22 @@ fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Optio
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdatePlan {
+    /// 1 to 60 characters.
+    #[schema(min_length = 1, max_length = 60, pattern = r"\S")]
     pub name_en: Option<String>,
+    /// 1 to 60 characters.
+    #[schema(min_length = 1, max_length = 60, pattern = r"\S")]
     pub name_fa: Option<String>,
     /// 0 to 1000000 (enterprise: always 0, it is unlimited).
+    #[schema(minimum = 0, maximum = 1000000)]
     pub monthly_credits: Option<i64>,
     pub watermark: Option<bool>,
     /// Cents per month; `null` for "on request".
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(value_type = Option<i64>, minimum = 0, maximum = 100000000)]
     pub price_cents: Option<Option<i64>>,
     /// Three letters, e.g. `usd`.
+    #[schema(pattern = r"^\s*[A-Za-z]{3}\s*$")]
     pub currency: Option<String>,
     pub enabled: Option<bool>,
 }
@@ -393,13 +409,20 @@ pub struct UpdatePlan {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdatePack {
+    /// 1 to 60 characters.
+    #[schema(min_length = 1, max_length = 60, pattern = r"\S")]
     pub name_en: Option<String>,
+    /// 1 to 60 characters.
+    #[schema(min_length = 1, max_length = 60, pattern = r"\S")]
     pub name_fa: Option<String>,
     /// 1 to 1000000.
+    #[schema(minimum = 1, maximum = 1000000)]
     pub credits: Option<i64>,
     /// Cents, 1 to 100000000.
+    #[schema(minimum = 1, maximum = 100000000)]
     pub price_cents: Option<i64>,
     /// Three letters, e.g. `usd`.
+    #[schema(pattern = r"^\s*[A-Za-z]{3}\s*$")]
     pub currency: Option<String>,
     pub enabled: Option<bool>,
 }
@@ -475,7 +498,10 @@ pub async fn update_plan(
         currency: currency.as_deref(),
         enabled: req.enabled,
     };
-    let terms = state.db.update_plan(plan, &change).await?;
+    let terms = state
+        .db
+        .update_plan(Actor::Admin(admin.0.id()), plan, &change)
+        .await?;
     tracing::info!(admin = %admin.0.id(), plan = plan.as_str(), ?change, "plan changed");
     Ok(Json(PlanView::new(terms, state.settings.free_credits)))
 }
@@ -539,7 +565,7 @@ pub async fn update_pack(
     };
     let pack = state
         .db
-        .update_pack(&id, &change)
+        .update_pack(Actor::Admin(admin.0.id()), &id, &change)
         .await
         .map_err(pack_missing)?;
     tracing::info!(admin = %admin.0.id(), pack = %pack.id, ?change, "credit pack changed");

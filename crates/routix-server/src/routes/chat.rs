@@ -93,6 +93,8 @@ impl From<Message> for MessageView {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CreateConversation {
+    /// 1 to 200 characters.
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub title: Option<String>,
 }
 
@@ -101,6 +103,7 @@ pub struct CreateConversation {
 #[serde(deny_unknown_fields)]
 pub struct UpdateConversation {
     /// A new title, 1 to 200 characters.
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub title: Option<String>,
     /// `true` hides it from the default list; `false` brings it back.
     pub archived: Option<bool>,
@@ -114,13 +117,18 @@ pub struct ConversationListQuery {
     /// `next_cursor` from the previous page.
     pub cursor: Option<String>,
     /// Items per page, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<usize>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct PostMessage {
+    /// 1 to 4000 characters.
+    #[schema(min_length = 1, max_length = 4000, pattern = r"\S")]
     pub content: String,
+    /// Any JSON object, kept with the message.
     #[serde(default)]
+    #[schema(value_type = Option<Object>)]
     pub metadata: Option<serde_json::Value>,
 }
 

@@ -56,7 +56,7 @@ pub struct CreditsView {
     /// Newest first.
     pub ledger: Vec<LedgerView>,
     pub next_cursor: Option<String>,
-    /// What each algorithm costs.
+    /// What each algorithm on offer costs per image (as in `GET /algorithms`).
     pub prices: serde_json::Value,
 }
 
@@ -70,9 +70,13 @@ pub async fn credits(
     let (cursor, limit) = q.parse()?;
     let balance = state.db.balance(user.id()).await?;
     let page = state.db.ledger(user.id(), cursor, limit).await?;
-    let prices = routix_core::Algorithm::ALL
-        .iter()
-        .map(|a| (a.as_str().to_string(), serde_json::json!(a.cost().0)))
+    let prices = state
+        .db
+        .algorithms()
+        .await?
+        .into_iter()
+        .filter(|a| a.enabled)
+        .map(|a| (a.id.as_str().to_string(), serde_json::json!(a.cost.0)))
         .collect::<serde_json::Map<_, _>>();
     Ok(Json(CreditsView {
         balance,

@@ -4,7 +4,7 @@
 use std::io::Cursor;
 
 use axum::{
-    extract::{DefaultBodyLimit, Multipart, State},
+    extract::{DefaultBodyLimit, State},
     http::{header, HeaderValue, StatusCode},
     response::{IntoResponse, Response},
     routing::{get, post},
@@ -12,7 +12,7 @@ use axum::{
 };
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
-use image::ImageFormat;
+use image::{metadata::Orientation, ImageDecoder, ImageFormat};
 use routix_store::{
     blobs::{content_key, sha256_hex},
     files::{NewFile, StoredFile},
@@ -24,7 +24,7 @@ use utoipa::ToSchema;
 use crate::{
     auth::AuthUser,
     error::{ApiError, ApiResult},
-    extract::{Json, Path},
+    extract::{Json, Multipart, Path},
     state::AppState,
 };
 
@@ -91,22 +91,60 @@ pub fn mime_and_ext(format: ImageFormat) -> (&'static str, &'static str) {
     }
 }
 
-/// Checks that `bytes` is a whole, decodable image of at most `max_pixels`; returns its size.
-pub fn inspect_image(
-    bytes: &[u8],
-    format: ImageFormat,
-    max_pixels: u64,
-) -> Result<(u32, u32), ApiError> {
-    decode_image(bytes, format, max_pixels).map(|img| (img.width(), img.height()))
+/// An upload that passed every check: its pixels, upright, and the bytes to store.
+pub struct Checked {
+    pub image: image::DynamicImage,
+    /// The original's bytes; or, when its EXIF says to turn it, the upright image re-encoded
+    /// without EXIF, so every later reader (browsers, the compositor, image models) sees it
+    /// the same way up.
+    pub bytes: Bytes,
 }
 
-/// Decodes `bytes` as a whole image of at most `max_pixels`, reading the header first so an
-/// oversized image is refused before anything is allocated for its pixels.
+/// Checks that `bytes` is a whole, decodable still image of at most `max_pixels`.
+pub fn check_image(
+    bytes: Bytes,
+    format: ImageFormat,
+    max_pixels: u64,
+) -> Result<Checked, ApiError> {
+    let (image, orientation) = decode_oriented(&bytes, format, max_pixels)?;
+    if orientation == Orientation::NoTransforms {
+        return Ok(Checked { image, bytes });
+    }
+    let mut out = Cursor::new(Vec::new());
+    let written =
+        match format {
+            ImageFormat::Jpeg => image.to_rgb8().write_with_encoder(
+                image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 92),
+            ),
+            _ => image.write_to(&mut out, format),
+        };
+    written.map_err(|e| {
+        tracing::error!(error = %e, "turned upload cannot be re-encoded");
+        ApiError::internal()
+    })?;
+    Ok(Checked {
+        image,
+        bytes: Bytes::from(out.into_inner()),
+    })
+}
+
+/// Decodes `bytes` as a whole still image of at most `max_pixels`, upright (EXIF
+/// orientation applied), reading the header first so an oversized image is refused before
+/// anything is allocated for its pixels.
 pub fn decode_image(
     bytes: &[u8],
     format: ImageFormat,
     max_pixels: u64,
 ) -> Result<image::DynamicImage, ApiError> {
+    decode_oriented(bytes, format, max_pixels).map(|(image, _)| image)
+}
+
+/// The pixels upright, and the EXIF orientation that was applied to them.
+fn decode_oriented(
+    bytes: &[u8],
+    format: ImageFormat,
+    max_pixels: u64,
+) -> Result<(image::DynamicImage, Orientation), ApiError> {
     let reader = image::ImageReader::with_format(Cursor::new(bytes), format);
     let (w, h) = reader
         .into_dimensions()
@@ -117,15 +155,70 @@ pub fn decode_image(
             max_pixels / 1_000_000
         )));
     }
+    if format == ImageFormat::Jpeg && jpeg_is_cut_short(bytes) {
+        return Err(ApiError::validation(
+            "the image is truncated or corrupt and cannot be decoded",
+        ));
+    }
+    if format == ImageFormat::WebP && is_animated_webp(bytes) {
+        return Err(ApiError::validation(
+            "animated images are not accepted; upload a still JPEG, PNG or WebP",
+        ));
+    }
+    let corrupt = |e: image::ImageError| match e {
+        // 16-bit colour needs up to twice the memory the pixel limit allows for.
+        image::ImageError::Limits(_) => ApiError::validation(format!(
+            "the image ({w}x{h}) needs more memory to decode than allowed; please upload \
+             a smaller or 8-bit image"
+        )),
+        _ => ApiError::validation("the image is truncated or corrupt and cannot be decoded"),
+    };
     let mut reader = image::ImageReader::with_format(Cursor::new(bytes), format);
     let mut limits = image::Limits::default();
     limits.max_image_width = Some(w);
     limits.max_image_height = Some(h);
     limits.max_alloc = Some(max_pixels * 4 + (64 << 20));
     reader.limits(limits);
-    reader.decode().map_err(|_| {
-        ApiError::validation("the image is truncated or corrupt and cannot be decoded")
-    })
+    let mut decoder = reader.into_decoder().map_err(corrupt)?;
+    // An unreadable EXIF block is no reason to refuse the picture: it stays as stored.
+    let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
+    let mut image = image::DynamicImage::from_decoder(decoder).map_err(corrupt)?;
+    image.apply_orientation(orientation);
+    Ok((image, orientation))
+}
+
+/// Whether a JPEG stops before its end marker. The decoder paints a cut-off image grey
+/// rather than failing, so without this a half-sent upload would be kept. Walks the
+/// segments to the first scan (skipping EXIF thumbnails, which hold markers of their own),
+/// then looks for the end marker after it; a layout it cannot follow is left to the decoder.
+fn jpeg_is_cut_short(bytes: &[u8]) -> bool {
+    let mut at = 2;
+    while at + 4 <= bytes.len() {
+        if bytes[at] != 0xFF {
+            return false;
+        }
+        let marker = bytes[at + 1];
+        if marker == 0xFF {
+            at += 1;
+            continue;
+        }
+        let len = usize::from(u16::from_be_bytes([bytes[at + 2], bytes[at + 3]]));
+        if len < 2 {
+            return false;
+        }
+        if marker == 0xDA {
+            // Scan data never holds FF D9: the encoder stuffs every FF it writes there.
+            let scan = bytes.get(at + 2 + len..).unwrap_or_default();
+            return !scan.windows(2).any(|w| w == [0xFF, 0xD9]);
+        }
+        at += 2 + len;
+    }
+    true
+}
+
+/// Whether a WebP declares an animation (the `VP8X` header's animation flag).
+fn is_animated_webp(bytes: &[u8]) -> bool {
+    bytes.len() > 20 && &bytes[12..16] == b"VP8X" && bytes[20] & 0x02 != 0
 }
 
 pub fn unsupported() -> ApiError {
@@ -152,6 +245,41 @@ pub struct UploadForm {
     file: Vec<u8>,
 }
 
+/// Reads the form's `file` field (other fields are skipped): its bytes, at most `max` and
+/// not empty, and its file name. The route's whole use of the multipart body, kept apart so
+/// the fuzz target (`fuzz/fuzz_targets/multipart_upload.rs`) runs exactly this.
+pub async fn read_file_field(
+    multipart: &mut Multipart,
+    max: usize,
+) -> Result<(Bytes, Option<String>), ApiError> {
+    let malformed = |e: axum::extract::multipart::MultipartError| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            too_large(max)
+        } else {
+            ApiError::bad_request(format!("malformed multipart body: {}", e.body_text()))
+        }
+    };
+    while let Some(field) = multipart.next_field().await.map_err(malformed)? {
+        if field.name() != Some("file") {
+            continue;
+        }
+        let name = field
+            .file_name()
+            .map(|n| n.chars().take(255).collect::<String>());
+        let data = field.bytes().await.map_err(malformed)?;
+        if data.len() > max {
+            return Err(too_large(max));
+        }
+        if data.is_empty() {
+            return Err(ApiError::validation("the file is empty"));
+        }
+        return Ok((data, name));
+    }
+    Err(ApiError::validation(
+        "send the image in a multipart field named `file`",
+    ))
+}
+
 #[utoipa::path(post, path = "/api/v1/files/upload", tag = "files",
     request_body(content = UploadForm, content_type = "multipart/form-data"),
     responses((status = 201, body = FileView),
@@ -165,50 +293,14 @@ pub async fn upload(
     mut multipart: Multipart,
 ) -> ApiResult<(StatusCode, Json<FileView>)> {
     let max = state.settings.max_upload_bytes;
-    let mut found: Option<(Bytes, Option<String>)> = None;
-    loop {
-        let field = match multipart.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return Err(too_large(max)),
-            Err(e) => {
-                return Err(ApiError::bad_request(format!(
-                    "malformed multipart body: {}",
-                    e.body_text()
-                )))
-            }
-        };
-        if field.name() != Some("file") {
-            continue;
-        }
-        let name = field
-            .file_name()
-            .map(|n| n.chars().take(255).collect::<String>());
-        let data = field.bytes().await.map_err(|e| {
-            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                too_large(max)
-            } else {
-                ApiError::bad_request(format!("malformed multipart body: {}", e.body_text()))
-            }
-        })?;
-        found = Some((data, name));
-        break;
-    }
-    let (data, original_name) = found
-        .ok_or_else(|| ApiError::validation("send the image in a multipart field named `file`"))?;
-    if data.len() > max {
-        return Err(too_large(max));
-    }
-    if data.is_empty() {
-        return Err(ApiError::validation("the file is empty"));
-    }
+    let (data, original_name) = read_file_field(&mut multipart, max).await?;
     let format = sniff(&data).ok_or_else(unsupported)?;
     let max_pixels = state.settings.max_upload_pixels;
-    let checked = data.clone();
-    let (width, height) =
-        tokio::task::spawn_blocking(move || inspect_image(&checked, format, max_pixels))
-            .await
-            .map_err(|_| ApiError::internal())??;
+    let checked = tokio::task::spawn_blocking(move || check_image(data, format, max_pixels))
+        .await
+        .map_err(|_| ApiError::internal())??;
+    let (width, height) = (checked.image.width(), checked.image.height());
+    let data = checked.bytes;
 
     let (mime, ext) = mime_and_ext(format);
     let key = content_key("uploads", &data, ext);
@@ -277,5 +369,27 @@ mod tests {
         assert_eq!(sniff(b"GIF89a"), None);
         assert_eq!(sniff(b"<svg"), None);
         assert_eq!(sniff(b"RIFF\0\0\0\0WAVE"), None);
+    }
+
+    #[test]
+    fn a_jpeg_is_cut_short_anywhere_before_its_end_marker() {
+        let img = image::RgbImage::from_fn(64, 48, |x, y| image::Rgb([x as u8 * 4, y as u8, 9]));
+        let mut out = Cursor::new(Vec::new());
+        img.write_to(&mut out, ImageFormat::Jpeg).unwrap();
+        let whole = out.into_inner();
+        assert!(!jpeg_is_cut_short(&whole));
+        // Data after the end marker (a camera's trailer, a polyglot's zip) is not a cut.
+        assert!(!jpeg_is_cut_short(
+            &[whole.as_slice(), b"PK\x03\x04\xFF\xDA"].concat()
+        ));
+        for len in 2..whole.len() - 1 {
+            assert!(
+                jpeg_is_cut_short(&whole[..len]),
+                "cut at {len} of {}",
+                whole.len()
+            );
+        }
+        // A layout it cannot follow is the decoder's to judge.
+        assert!(!jpeg_is_cut_short(b"\xFF\xD8\x00\x00\x00\x00"));
     }
 }

@@ -7,7 +7,7 @@ use axum::{
     routing::{get, post},
     Router,
 };
-use routix_core::{Algorithm, GenerationStatus};
+use routix_core::{algorithms::WatermarkRule, Algorithm, GenerationStatus};
 use routix_store::{
     generations::{CancelOutcome, Generation, GenerationFilter, NewGeneration},
     users::Plan,
@@ -44,18 +44,19 @@ pub const MAX_REFERENCES: usize = 4;
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CreateGeneration {
-    /// What the thumbnail should be, in English or Persian.
+    /// What the thumbnail should be, in English or Persian (1 to 2000 characters).
+    #[schema(min_length = 1, max_length = 2000, pattern = r"\S")]
     pub prompt: String,
-    /// `basic` (1 credit), `premium` (3) or `pro` (5). Default `basic`.
-    #[schema(value_type = Option<String>)]
+    /// `basic`, `premium` or `pro` (names and prices in `GET /algorithms`). Default `basic`.
+    #[schema(value_type = Option<String>, pattern = "^(basic|premium|pro)$")]
     pub algorithm: Option<String>,
     /// Use this template instead of the best match.
     pub template_id: Option<String>,
-    #[schema(value_type = Option<uuid::Uuid>)]
+    #[schema(value_type = Option<uuid::Uuid>, pattern = "^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$")]
     pub conversation_id: Option<ConversationId>,
     /// Uploaded reference images (at most 4).
     #[serde(default)]
-    #[schema(value_type = Vec<uuid::Uuid>)]
+    #[schema(value_type = Vec<uuid::Uuid>, max_items = 4)]
     pub reference_file_ids: Vec<FileId>,
     /// Output encoding; default `jpeg`.
     pub format: Option<Format>,
@@ -75,7 +76,7 @@ pub struct EditGeneration {
     /// Another layout from `GET /templates`.
     pub template_id: Option<String>,
     /// Up to three colours `#rrggbb`: primary, secondary, accent.
-    #[schema(max_items = 3)]
+    #[schema(min_items = 1, max_items = 3)]
     pub palette: Option<Vec<String>>,
     /// What to show: an emoji (🐱) or a word in English or Persian ("cat", «گربه»).
     pub subject: Option<String>,
@@ -88,8 +89,12 @@ pub async fn publish(state: &AppState, generation: Generation) {
     routix_engine::worker::publish_generation(&state.events, generation).await;
 }
 
-/// Whether the plan's results carry the watermark (admin-editable per plan; free by default).
-async fn watermarked(state: &AppState, plan: Plan) -> ApiResult<bool> {
+/// Whether a result carries the watermark: the algorithm's rule, which may defer to the plan
+/// (admin-editable per plan; free by default).
+async fn watermarked(state: &AppState, plan: Plan, rule: WatermarkRule) -> ApiResult<bool> {
+    if rule != WatermarkRule::Plan {
+        return Ok(rule.applies(false));
+    }
     match state.db.plan_terms(plan).await {
         Ok(terms) => Ok(terms.watermark),
         Err(StoreError::NotFound) => Ok(plan == Plan::Free),
@@ -112,6 +117,7 @@ pub(crate) fn store_404(e: StoreError) -> ApiError {
     responses((status = 202, body = GenerationView, description = "queued; follow it on GET or the WebSocket"),
               (status = 402, description = "not enough credits; nothing queued"),
               (status = 404, description = "conversation or reference file not found"),
+              (status = 409, description = "the algorithm is switched off (`algorithm_disabled`); `GET /algorithms` lists those on offer"),
               (status = 422, description = "invalid prompt, algorithm, template or format")),
     security(("bearer" = [])))]
 pub async fn create(
@@ -131,6 +137,22 @@ pub async fn create(
             .parse()
             .map_err(|e: routix_core::CoreError| ApiError::validation(e.to_string()))?,
     };
+    // The price, chain and watermark rule as admins set them now; kept with the job.
+    let specs = state.db.algorithms().await?;
+    let price_of = |a: Algorithm| specs.iter().find(|s| s.id == a);
+    let (Some(spec), Some(basic)) = (price_of(algorithm), price_of(Algorithm::Basic)) else {
+        return Err(StoreError::NotFound.into());
+    };
+    if !spec.enabled {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "algorithm_disabled",
+            format!(
+                "{} is switched off for now; choose another algorithm (GET /api/v1/algorithms lists those on offer)",
+                spec.id
+            ),
+        ));
+    }
     if let Some(t) = req.template_id.as_deref() {
         if state.engine.templates.get(t).is_none() {
             return Err(ApiError::validation(format!("unknown template {t:?}")));
@@ -159,18 +181,19 @@ pub async fn create(
         )));
     }
     // The compositor's variants come at one price; each provider image has its own.
-    let cost = if algorithm == Algorithm::Basic {
-        algorithm.cost().0
+    let cost = if spec.chain.is_empty() {
+        spec.cost.0
     } else {
-        algorithm.cost().0 * i64::from(variants)
+        spec.cost.0 * i64::from(variants)
     };
-    let options = (variants > 1).then(|| {
-        serde_json::to_value(crate::pipeline::JobOptions {
-            variants,
-            edit: None,
-        })
-        .unwrap_or_default()
-    });
+    let options = serde_json::to_value(crate::pipeline::JobOptions {
+        variants,
+        edit: None,
+        chain: Some(spec.chain.clone()),
+        price: Some(spec.cost.0),
+        basic_price: Some(basic.cost.0),
+    })
+    .ok();
     let generation = state
         .db
         .enqueue_generation(NewGeneration {
@@ -182,7 +205,7 @@ pub async fn create(
             reference_file_ids: req.reference_file_ids.clone(),
             format: format.as_str(),
             cost,
-            watermark: watermarked(&state, user.user.plan).await?,
+            watermark: watermarked(&state, user.user.plan, spec.watermark).await?,
             max_attempts: state.settings.job_max_attempts,
             options,
             parent_id: None,
@@ -278,7 +301,9 @@ pub async fn edit(
             palette,
             subject,
         }),
+        ..Default::default()
     };
+    let rule = state.db.algorithm(original.algorithm).await?.watermark;
     let generation = state
         .db
         .enqueue_generation(NewGeneration {
@@ -293,7 +318,7 @@ pub async fn edit(
             reference_file_ids: original.reference_file_ids.clone(),
             format: &original.format,
             cost: 0,
-            watermark: watermarked(&state, user.user.plan).await?,
+            watermark: watermarked(&state, user.user.plan, rule).await?,
             max_attempts: state.settings.job_max_attempts,
             options: serde_json::to_value(options).ok(),
             parent_id: Some(original.id),
@@ -372,12 +397,18 @@ pub async fn rate(
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct ListQuery {
+    /// `next_cursor` from the previous page.
     pub cursor: Option<String>,
+    /// Items per page, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<usize>,
     /// queued, processing, completed, failed or cancelled.
+    #[param(pattern = "^(|queued|processing|completed|failed|cancelled)$")]
     pub status: Option<String>,
     /// basic, premium or pro.
+    #[param(pattern = "^(|basic|premium|pro)$")]
     pub algorithm: Option<String>,
+    #[param(pattern = "^(|[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12})$")]
     pub conversation_id: Option<String>,
     /// `true`: only favourites; `false`: only the others.
     pub favorite: Option<bool>,
@@ -453,7 +484,10 @@ pub async fn get_one(
         .generation(user.id(), id)
         .await
         .map_err(store_404)?;
-    Ok(Json(g.into()))
+    let published = state.db.publications(id).await?;
+    let mut view = GenerationView::from(g);
+    view.published = Some(published.into_iter().map(Into::into).collect());
+    Ok(Json(view))
 }
 
 #[utoipa::path(post, path = "/api/v1/generations/{id}/cancel", tag = "generations", params(("id" = uuid::Uuid, Path)),
@@ -553,8 +587,8 @@ pub struct DownloadQuery {
 #[utoipa::path(get, path = "/api/v1/generations/{id}/download", tag = "generations",
     params(("id" = uuid::Uuid, Path), DownloadQuery),
     responses((status = 200, description = "the thumbnail as an attachment", content_type = "image/*"),
-              (status = 404, description = "no such finished generation of yours"),
-              (status = 422, description = "unknown format or variant")),
+              (status = 404, description = "no such finished generation of yours, or it has no such variant"),
+              (status = 422, description = "unknown format")),
     security(("bearer" = [])))]
 pub async fn download(
     State(state): State<AppState>,
@@ -587,7 +621,13 @@ pub async fn download(
             })
             .and_then(|x| x.get("key"))
             .and_then(|k| k.as_str())
-            .ok_or_else(|| ApiError::validation(format!("this generation has no variant {v}")))?,
+            .ok_or_else(|| {
+                ApiError::new(
+                    StatusCode::NOT_FOUND,
+                    "not_found",
+                    format!("this generation has no variant {v}"),
+                )
+            })?,
     };
     let stored = Format::parse(&g.format).unwrap_or(Format::Jpeg);
     let wanted = match q.format.as_deref() {

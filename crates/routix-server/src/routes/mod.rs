@@ -2,18 +2,26 @@
 
 pub mod account;
 pub mod admin;
+pub mod algorithms;
+pub mod audit;
 pub mod auth;
 pub mod bank;
 pub mod billing;
+pub mod brand;
+pub mod broadcasts;
 pub mod chat;
 pub mod credits;
 pub mod docs;
 pub mod files;
 pub mod generations;
 pub mod health;
+pub mod preview;
 pub mod shares;
+pub mod stats;
 pub mod templates;
+pub mod test_sets;
 pub mod users;
+pub mod youtube;
 
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -27,6 +35,7 @@ pub struct PageQuery {
     /// `next_cursor` from the previous page.
     pub cursor: Option<String>,
     /// Items per page, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<usize>,
 }
 

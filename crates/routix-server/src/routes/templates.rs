@@ -65,6 +65,7 @@ pub struct CategoryCount {
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct TemplateQuery {
     /// e.g. gaming, tech, cooking.
+    #[param(pattern = "^(|gaming|tech|education|vlog|cooking|fitness|finance|travel|music|news|beauty|sports|reaction|tutorial|review|podcast|animals|cars|comedy|entertainment|science|kids|diy|general)$")]
     pub category: Option<String>,
     /// A style tag, e.g. neon, minimal.
     pub style: Option<String>,
@@ -180,9 +181,11 @@ pub struct MatchRequest {
     /// A finished analysis (from `POST /analyze`) ...
     #[schema(value_type = Option<Object>)]
     pub analysis: Option<Analysis>,
-    /// ... or a prompt to analyse first.
+    /// ... or a prompt to analyse first (1 to 2000 characters).
+    #[schema(min_length = 1, max_length = 2000, pattern = r"\S")]
     pub prompt: Option<String>,
-    /// 1 to 26 (default 5).
+    /// 1 to 100 (default 5).
+    #[schema(minimum = 1, maximum = 100)]
     pub limit: Option<usize>,
     #[serde(default)]
     pub has_reference_image: bool,
@@ -245,6 +248,8 @@ pub async fn match_templates(
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct AnalyzeRequest {
+    /// 1 to 2000 characters.
+    #[schema(min_length = 1, max_length = 2000, pattern = r"\S")]
     pub prompt: String,
     /// Uploaded images to look at (pro-grade vision when an LLM is configured).
     #[serde(default)]

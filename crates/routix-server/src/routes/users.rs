@@ -54,8 +54,11 @@ impl From<User> for UserView {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateMe {
+    /// 1 to 80 characters, no control characters.
+    #[schema(min_length = 1, max_length = 80, pattern = r"\S")]
     pub display_name: Option<String>,
     /// `en` or `fa`.
+    #[schema(pattern = "^(en|fa)$")]
     pub locale: Option<String>,
 }
 

@@ -71,7 +71,11 @@ async fn admin_token(app: &TestApp, email: &str) -> String {
     let body = app.signed_up(email).await;
     let id: routix_store::UserId = body["user"]["id"].as_str().unwrap().parse().unwrap();
     app.state_db()
-        .set_role(id, routix_store::users::Role::Admin)
+        .set_role(
+            routix_store::audit::Actor::Cli,
+            id,
+            routix_store::users::Role::Admin,
+        )
         .await
         .unwrap();
     body["access_token"].as_str().unwrap().to_string()

@@ -66,7 +66,11 @@ async fn admin_token(app: &TestApp, email: &str) -> String {
     let token = app.token_for(email).await;
     let id = user_id(app, &token).await.parse().unwrap();
     app.state_db()
-        .set_role(id, routix_store::users::Role::Admin)
+        .set_role(
+            routix_store::audit::Actor::Cli,
+            id,
+            routix_store::users::Role::Admin,
+        )
         .await
         .unwrap();
     token
@@ -231,7 +235,7 @@ crate::both! {
         let token = app.token_for("agency@example.com").await;
         let id = user_id(&app, &token).await.parse().unwrap();
         let db = app.state_db();
-        db.set_plan(id, routix_store::users::Plan::Agency).await.unwrap();
+        db.set_plan(routix_store::audit::Actor::Cli, id, routix_store::users::Plan::Agency).await.unwrap();
         let (a, b) = tokio::join!(
             routix_server::grants::run_once(db),
             routix_server::grants::run_once(db)
@@ -287,7 +291,11 @@ async fn enterprise_body(app: TestApp) {
 
     let id = user_id(&app, &token).await.parse().unwrap();
     app.state_db()
-        .set_plan(id, routix_store::users::Plan::Enterprise)
+        .set_plan(
+            routix_store::audit::Actor::Cli,
+            id,
+            routix_store::users::Plan::Enterprise,
+        )
         .await
         .unwrap();
     for _ in 0..2 {

@@ -55,7 +55,7 @@ crate::both! {
         assert!(third.headers()[header::CONTENT_DISPOSITION].to_str().unwrap().contains("-2.jpg"));
         assert_eq!(third.bytes().await.unwrap(), bodies[2]);
         let res = app.get(&format!("/api/v1/generations/{gid}/download?variant=3"), Some(&token)).await;
-        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(res.status(), StatusCode::NOT_FOUND);
         // Deleting the generation deletes every variant's image.
         let res = app.request(Method::DELETE, &format!("/api/v1/generations/{}", g["id"].as_str().unwrap()), Some(&token)).send().await.unwrap();
         assert_eq!(res.status(), StatusCode::NO_CONTENT);
@@ -334,7 +334,11 @@ async fn pro_plan_results_carry_no_watermark_and_admins_manage_credits() {
         let body: Value = res.json().await.unwrap();
         let id: routix_store::UserId = body["user"]["id"].as_str().unwrap().parse().unwrap();
         app.state_db()
-            .set_role(id, routix_store::users::Role::Admin)
+            .set_role(
+                routix_store::audit::Actor::Cli,
+                id,
+                routix_store::users::Role::Admin,
+            )
             .await
             .unwrap();
         // Roles are read from the account on each request, so the old token now works as admin.
@@ -603,7 +607,7 @@ crate::both! {
         let c: Value = app.get("/api/v1/users/me/credits", Some(&token)).await.json().await.unwrap();
         assert!(c["balance"].as_i64().unwrap() >= 0);
         // All ten complete and are paid exactly once.
-        for _ in 0..600 {
+        for _ in 0..1800 {
             let done: Value = app.get("/api/v1/generations?status=completed&limit=50", Some(&token)).await.json().await.unwrap();
             if done["items"].as_array().unwrap().len() == 10 {
                 break;

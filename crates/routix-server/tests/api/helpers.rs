@@ -95,6 +95,10 @@ impl TestApp {
         );
         // Tests build their own bank; the seeding has its own test.
         map.insert("BANK_SEED".into(), "false".into());
+        // Tests poll while jobs run, for as long as a busy machine needs: the request limits
+        // have their own tests, which set them low.
+        map.insert("RATE_LIMIT_PER_MINUTE".into(), "1000000".into());
+        map.insert("RATE_LIMIT_USER_PER_MINUTE".into(), "1000000".into());
         let pg_database = match backend {
             Backend::Sqlite => None,
             Backend::Postgres(name) => {
@@ -233,7 +237,7 @@ pub async fn error_code(res: Response) -> String {
 
 /// Polls until the generation is finished (or 60 s pass).
 pub async fn finished(app: &TestApp, token: &str, id: &str) -> Value {
-    for _ in 0..600 {
+    for _ in 0..1800 {
         let g: Value = app
             .get(&format!("/api/v1/generations/{id}"), Some(token))
             .await

@@ -432,7 +432,11 @@ async fn admins_see_who_is_verified_and_can_resend_the_link() {
     let admin = register(&app, "root@example.com", "en").await;
     let admin_id: routix_store::UserId = admin["user"]["id"].as_str().unwrap().parse().unwrap();
     app.state_db()
-        .set_role(admin_id, routix_store::users::Role::Admin)
+        .set_role(
+            routix_store::audit::Actor::Cli,
+            admin_id,
+            routix_store::users::Role::Admin,
+        )
         .await
         .unwrap();
     let user = register(&app, "mina@example.com", "en").await;

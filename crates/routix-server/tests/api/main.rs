@@ -4,9 +4,12 @@
 mod helpers;
 mod smtp;
 
+mod admin;
+mod algorithms;
 mod auth;
 mod bank;
 mod billing;
+mod brand;
 mod chat;
 mod credits;
 mod files;
@@ -14,7 +17,12 @@ mod generations;
 mod health;
 mod mail;
 mod multi;
+mod openapi;
+mod preview;
 mod ratelimit;
 mod shares;
+mod test_sets;
+mod upload_corpus;
 mod users;
 mod ws;
+mod youtube;

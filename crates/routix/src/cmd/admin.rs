@@ -103,7 +103,9 @@ async fn grant(db: &routix_store::Db, email: &str, amount: i64, note: &str) -> a
         anyhow::bail!("--amount must be between 1 and 1000000");
     }
     let user = account(db, email).await?;
-    let balance = db.grant_credits(user.id, amount, note).await?;
+    let balance = db
+        .grant_credits(routix_store::audit::Actor::Cli, user.id, amount, note)
+        .await?;
     println!(
         "granted {amount} credits to {}; balance {balance}",
         user.email
@@ -115,7 +117,8 @@ async fn set_plan(db: &routix_store::Db, email: &str, plan: &str) -> anyhow::Res
     let plan = routix_store::users::Plan::parse(plan)
         .ok_or_else(|| anyhow::anyhow!("--plan must be free, pro, agency or enterprise"))?;
     let user = account(db, email).await?;
-    db.set_plan(user.id, plan).await?;
+    db.set_plan(routix_store::audit::Actor::Cli, user.id, plan)
+        .await?;
     if let Err(e) = routix_engine::grants::run_once(db).await {
         eprintln!("warning: this month's plan credits were not granted yet ({e}); the server's next run grants them");
     }

@@ -136,7 +136,13 @@ async fn make(
     }
     say(Stage::CreatingArtwork);
     let art = engine
-        .artwork(args.algorithm, &analysis, &template, None)
+        .artwork(
+            args.algorithm,
+            &routix_core::algorithms::default_chain(args.algorithm),
+            &analysis,
+            &template,
+            None,
+        )
         .await;
     if verbose {
         match &art.fallback_reason {
@@ -152,7 +158,15 @@ async fn make(
         Vec::new()
     };
     let composed = engine
-        .compose(template, &analysis, image, &subjects, None, args.watermark)
+        .compose(
+            template,
+            &analysis,
+            image,
+            &subjects,
+            None,
+            args.watermark,
+            &Default::default(),
+        )
         .await
         .map_err(anyhow::Error::msg)?;
     if verbose {

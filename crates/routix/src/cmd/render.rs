@@ -42,6 +42,18 @@ pub struct Args {
     /// Mirror the layout left to right (what Persian headlines get).
     #[arg(long)]
     mirror: bool,
+    /// A logo (PNG or WebP with transparency) to stamp in --logo-corner.
+    #[arg(long)]
+    logo: Option<PathBuf>,
+    /// top-left, top-right, bottom-left or bottom-right (moved when taken).
+    #[arg(long, default_value = "top-left")]
+    logo_corner: routix_core::brand::Corner,
+    /// A photo of the creator, cut out and drawn as the subject.
+    #[arg(long)]
+    face: Option<PathBuf>,
+    /// The headline face: bebas-neue or vazirmatn.
+    #[arg(long)]
+    font: Option<routix_core::brand::BrandFont>,
     /// Read templates from this directory instead of the built-in library.
     #[arg(long)]
     templates: Option<PathBuf>,
@@ -84,7 +96,24 @@ pub fn run(args: Args) -> anyhow::Result<()> {
                 .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?,
         ),
     };
+    let open = |path: &PathBuf| {
+        image::open(path).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))
+    };
+    let logo = match &args.logo {
+        Some(path) => Some(routix_render::brand::Logo {
+            image: open(path)?.to_rgba8(),
+            corner: args.logo_corner,
+        }),
+        None => None,
+    };
+    let face = match &args.face {
+        Some(path) => Some(routix_render::brand::face_cutout(&open(path)?)),
+        None => None,
+    };
     let request = RenderRequest {
+        logo,
+        face,
+        font: args.font,
         title: args.title,
         subtitle: args.subtitle,
         badge: args.badge,
@@ -104,6 +133,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         }
     }
     let rendered = render(template, &request)?;
+    if let Some(why) = rendered.layout.logo.as_ref().and_then(|l| l.moved_because.as_ref()) {
+        eprintln!("note: {why}");
+    }
     for text in &rendered.layout.texts {
         if let Some(given) = &text.shortened_from {
             let drawn: Vec<&str> = text.lines.iter().map(|l| l.text.as_str()).collect();

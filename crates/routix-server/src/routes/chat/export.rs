@@ -29,6 +29,7 @@ const BATCH: usize = 100;
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct ExportParams {
     /// `markdown` (default) or `json`.
+    #[param(pattern = "^(|markdown|md|json)$")]
     pub format: Option<String>,
 }
 
@@ -40,7 +41,7 @@ pub enum ExportFormat {
 
 impl ExportFormat {
     pub fn parse(s: Option<&str>) -> Result<ExportFormat, ApiError> {
-        match s.map(str::trim) {
+        match s {
             None | Some("") | Some("markdown") | Some("md") => Ok(ExportFormat::Markdown),
             Some("json") => Ok(ExportFormat::Json),
             Some(_) => Err(ApiError::validation("format must be markdown or json")),
@@ -122,7 +123,7 @@ impl ExportedGeneration {
     params(("id" = uuid::Uuid, Path), ExportParams),
     responses(
         (status = 200, description = "`text/markdown; charset=utf-8` or `application/json` (the schema), as an attachment",
-         body = ConversationExport),
+         content((ConversationExport = "application/json"), (String = "text/markdown"))),
         (status = 404, description = "no such conversation of yours"),
         (status = 422, description = "format is neither markdown nor json")),
     security(("bearer" = [])))]

@@ -26,8 +26,10 @@ pub struct SearchParams {
     /// Words to find (1 to 200 characters). Each matches a word or the start of one; all must
     /// appear. Arabic and Persian letter variants (ي/ی, ك/ک) and the zero-width non-joiner are
     /// treated alike.
-    pub q: Option<String>,
+    #[param(min_length = 1, max_length = 200, pattern = r"[^\W_]")]
+    pub q: String,
     /// Hits to return, 1 to 50 (default 20).
+    #[param(minimum = 1, maximum = 50)]
     pub limit: Option<usize>,
 }
 
@@ -66,7 +68,7 @@ pub async fn search(
     user: AuthUser,
     Query(params): Query<SearchParams>,
 ) -> ApiResult<Json<ChatSearchResults>> {
-    let query = SearchQuery::parse(params.q.as_deref().unwrap_or(""))
+    let query = SearchQuery::parse(&params.q)
         .map_err(|e| ApiError::validation(e.to_string()))?;
     let limit = params.limit.unwrap_or(DEFAULT_LIMIT);
     if !(1..=MAX_LIMIT).contains(&limit) {
