@@ -37,6 +37,7 @@ struct Session {
     downloads: PathBuf,
     settings: Settings,
     server: Option<Server>,
+    driver_port: u16,
     _driver: Driver,
     _data: tempfile::TempDir,
     _guard: tokio::sync::MutexGuard<'static, ()>,
@@ -139,6 +140,23 @@ async fn start_with(lang: &str, settings: &[(&str, &str)]) -> Option<Session> {
     let bind = format!("127.0.0.1:{}", free_port()).parse().unwrap();
     let settings = Settings::load(&Vars::from_map(vars), Some(bind)).unwrap();
     let (server, base, db) = serve(settings.clone()).await;
+    let client = browser(port, lang, &downloads).await;
+    Some(Session {
+        base,
+        client,
+        db,
+        downloads,
+        settings,
+        server: Some(server),
+        driver_port: port,
+        _driver: driver,
+        _data: data,
+        _guard: guard,
+    })
+}
+
+/// A new browser session (a fresh profile: no cookies, no storage) from the chromedriver on `port`.
+async fn browser(port: u16, lang: &str, downloads: &Path) -> Client {
     let mut caps = serde_json::Map::new();
     caps.insert(
         "goog:chromeOptions".into(),
@@ -166,17 +184,7 @@ async fn start_with(lang: &str, settings: &[(&str, &str)]) -> Option<Session> {
             Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
         }
     }
-    Some(Session {
-        base,
-        client: client.expect("chromedriver session"),
-        db,
-        downloads,
-        settings,
-        server: Some(server),
-        _driver: driver,
-        _data: data,
-        _guard: guard,
-    })
+    client.expect("chromedriver session")
 }
 
 async fn shot(c: &Client, name: &str) {
@@ -1238,6 +1246,34 @@ async fn three_results(base: &str, email: &str) -> Vec<String> {
     ids
 }
 
+/// Signs in an account made by `three_results` through the login page.
+async fn sign_in(c: &Client, base: &str, email: &str) {
+    c.goto(&format!("{base}/login")).await.unwrap();
+    wait_for(c, "#email", 10)
+        .await
+        .send_keys(email)
+        .await
+        .unwrap();
+    find(c, "#password")
+        .await
+        .send_keys("correct horse battery")
+        .await
+        .unwrap();
+    find(c, "#auth-submit").await.click().await.unwrap();
+    wait_for(c, "#composer", 10).await;
+}
+
+/// Polls a JavaScript expression until it is true.
+async fn until(c: &Client, expression: &str, secs: u64) {
+    for _ in 0..secs * 10 {
+        if js(c, &format!("return !!({expression});")).await == json!(true) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("never true: {expression}");
+}
+
 /// Waits until the feed preview shows `layout`/`theme` and answers its natural width.
 async fn preview_shown(c: &Client, layout: &str, theme: &str) -> u64 {
     for _ in 0..100 {
@@ -1265,19 +1301,7 @@ async fn a_creator_previews_in_a_feed_and_downloads_three_to_test_and_compare() 
     };
     let (c, base) = (&s.client, s.base.as_str());
     let ids = three_results(base, "compare-ui@example.com").await;
-    c.goto(&format!("{base}/login")).await.unwrap();
-    wait_for(c, "#email", 10)
-        .await
-        .send_keys("compare-ui@example.com")
-        .await
-        .unwrap();
-    find(c, "#password")
-        .await
-        .send_keys("correct horse battery")
-        .await
-        .unwrap();
-    find(c, "#auth-submit").await.click().await.unwrap();
-    wait_for(c, "#composer", 10).await;
+    sign_in(c, base, "compare-ui@example.com").await;
 
     // Preview in a feed, from the gallery card: home and light first, then the switches.
     c.goto(&format!("{base}/gallery")).await.unwrap();
@@ -1559,4 +1583,77 @@ async fn a_creator_uploads_a_logo_and_finds_it_on_the_next_thumbnail() {
         p[0] > 200 && p[1] < 70 && p[2] > 200,
         "the logo's colour at its centre ({cx},{cy}): {p:?}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_creator_keeps_favourites_and_shares_a_link_anyone_can_open() {
+    let Some(s) = start("en-US").await else {
+        return;
+    };
+    let (c, base) = (&s.client, s.base.as_str());
+    let ids = three_results(base, "fav-ui@example.com").await;
+    sign_in(c, base, "fav-ui@example.com").await;
+
+    // Star the pasta result, then filter the gallery down to favourites.
+    c.goto(&format!("{base}/gallery")).await.unwrap();
+    let pasta = format!("[data-generation='{}']", ids[1]);
+    wait_for(c, &format!("{pasta} [data-favorite='off']"), 10)
+        .await
+        .click()
+        .await
+        .unwrap();
+    wait_for(c, &format!("{pasta} [data-favorite='on']"), 10).await;
+    find(c, "#filter-favorite").await.click().await.unwrap();
+    until(
+        c,
+        &format!(
+            "document.querySelectorAll('.gen-card').length === 1 && document.querySelector('.gen-card').dataset.generation === '{}'",
+            ids[1]
+        ),
+        10,
+    )
+    .await;
+    shot(c, "favourites-only").await;
+
+    // Share it; a fresh browser with no session opens the link.
+    find(c, &format!("{pasta} [data-share]"))
+        .await
+        .click()
+        .await
+        .unwrap();
+    wait_for(c, "[data-share-url]", 10).await;
+    let url = js(
+        c,
+        "return document.querySelector('[data-share-url]').value;",
+    )
+    .await;
+    let url = url.as_str().expect("a share link").to_string();
+    assert!(url.starts_with(&format!("{base}/s/")), "{url}");
+    let stranger = browser(s.driver_port, "en-US", &s.downloads).await;
+    stranger.goto(&url).await.unwrap();
+    until(
+        &stranger,
+        "document.querySelector('main img') && document.querySelector('main img').naturalWidth === 1280",
+        10,
+    )
+    .await;
+    let og = js(
+        &stranger,
+        "return document.querySelector('meta[property=\"og:image\"]').content;",
+    )
+    .await;
+    assert!(og.as_str().unwrap().starts_with("http"), "{og}");
+    assert_eq!(
+        js(&stranger, "return !!document.querySelector('#email');").await,
+        json!(false),
+        "no sign-in asked"
+    );
+    shot(&stranger, "share-page-stranger").await;
+
+    // Revoked: the same link is gone for the stranger.
+    find(c, "[data-unshare]").await.click().await.unwrap();
+    wait_for_text(c, "The link no longer works", 10).await;
+    stranger.goto(&url).await.unwrap();
+    until(&stranger, "document.title.startsWith('Not found')", 10).await;
+    stranger.close().await.unwrap();
 }

@@ -222,8 +222,9 @@ async fn page(State(state): State<AppState>, Path(token): Path<String>) -> Respo
         w = g.width.unwrap_or(1280),
         h = g.height.unwrap_or(720),
     );
+    // Revalidated on every visit, so a revoked link stops working at once, caches included.
     (
-        [(header::CACHE_CONTROL, "public, max-age=60")],
+        [(header::CACHE_CONTROL, "no-cache")],
         Html(SHELL.replace("{head}", &head).replace("{body}", &body)),
     )
         .into_response()

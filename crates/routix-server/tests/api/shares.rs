@@ -55,6 +55,8 @@ crate::both! {
         // A fresh client with no session opens it: the image and its card tags.
         let res = reqwest::get(app.url(&url)).await.unwrap();
         assert_eq!(res.status(), StatusCode::OK);
+        // Revalidated on every visit, so revoking works at once.
+        assert_eq!(res.headers()["cache-control"], "no-cache");
         let page = res.text().await.unwrap();
         let result = g["result_url"].as_str().unwrap();
         assert!(page.contains("<meta property=\"og:image\" content=\"http"), "{page}");
