@@ -8,8 +8,8 @@ use std::{future::Future, sync::Arc, sync::RwLock};
 
 use image::{DynamicImage, RgbaImage};
 use routix_core::{
-    algorithms::ImageProvider, analyzer::Correction, bank::Place, matching, subjects::Subject, Algorithm, Analysis, Rgb,
-    Stage, TemplateMeta,
+    algorithms::ImageProvider, analyzer::Correction, bank::Place, matching, subjects::Subject,
+    Algorithm, Analysis, Rgb, Stage, TemplateMeta,
 };
 use routix_render::{Fit, OutputFormat, RenderRequest, Template, TemplateLibrary};
 use routix_store::{
@@ -700,7 +700,9 @@ impl Engine {
             )
             .await?;
         // The brand's colours when the request names none; they go before a bank look's.
-        let brand_palette = brand.palette_for(&analysis).filter(|_| edit.palette.is_none());
+        let brand_palette = brand
+            .palette_for(&analysis)
+            .filter(|_| edit.palette.is_none());
         let palette = edit.palette.clone().or(brand_palette.clone()).or(steered);
         let composed = self
             .compose(
@@ -739,8 +741,8 @@ impl Engine {
                         &other,
                         style.as_ref(),
                     )
-                        .await
-                        .image
+                    .await
+                    .image
                 };
                 if art.is_some() {
                     provider_images += 1;

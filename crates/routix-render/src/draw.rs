@@ -448,7 +448,12 @@ pub fn render(template: &Template, req: &RenderRequest) -> Result<Rendered, Rend
     }
     let mark = req.watermark.as_deref().filter(|m| !m.trim().is_empty());
     if let Some(logo) = &req.logo {
-        layout.logo = Some(crate::brand::stamp(&mut canvas, logo, &layout.texts, mark.is_some()));
+        layout.logo = Some(crate::brand::stamp(
+            &mut canvas,
+            logo,
+            &layout.texts,
+            mark.is_some(),
+        ));
     }
     if let Some(mark) = mark {
         crate::encode::draw_watermark(&mut canvas, mark)?;

@@ -122,8 +122,9 @@ pub async fn resolve(state: &AppState, user: UserId, pick: Pick) -> ApiResult<Pi
 /// `pick` in a generation already loaded.
 pub fn picked(g: Generation, pick: Pick) -> ApiResult<Picked> {
     let (GenerationStatus::Completed, Some(key)) = (g.status, g.result_key.clone()) else {
+        // The request is fine; the generation is not in a state to answer it yet.
         return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
+            StatusCode::CONFLICT,
             "not_finished",
             format!("generation {} has no finished image", g.id),
         ));

@@ -57,7 +57,10 @@ pub struct VerifyRequest {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ForgotRequest {
     /// An email address (at most 254 characters).
-    #[schema(max_length = 254, pattern = r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")]
+    #[schema(
+        max_length = 254,
+        pattern = r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$"
+    )]
     pub email: String,
 }
 

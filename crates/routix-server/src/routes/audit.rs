@@ -82,14 +82,14 @@ pub async fn list(
     }
     .parse()?;
     // Ids are recorded in their lowercase hyphenated form.
-    let actor = q
-        .actor
-        .as_deref()
-        .filter(|a| !a.is_empty())
-        .map(|a| match uuid::Uuid::parse_str(a) {
-            Ok(id) => id.hyphenated().to_string(),
-            Err(_) => a.to_string(),
-        });
+    let actor =
+        q.actor
+            .as_deref()
+            .filter(|a| !a.is_empty())
+            .map(|a| match uuid::Uuid::parse_str(a) {
+                Ok(id) => id.hyphenated().to_string(),
+                Err(_) => a.to_string(),
+            });
     if actor.as_deref().is_some_and(|a| !is_token(a)) {
         return Err(ApiError::validation(
             "actor must be an admin's user id or cli",

@@ -51,7 +51,9 @@ pub struct SearchQuery {
     #[param(min_length = 1, max_length = 200, pattern = r"\S")]
     pub q: String,
     /// Only items of this category (`gaming`, `beauty`, ...).
-    #[param(pattern = "^(|gaming|tech|education|vlog|cooking|fitness|finance|travel|music|news|beauty|sports|reaction|tutorial|review|podcast|animals|cars|comedy|entertainment|science|kids|diy|general)$")]
+    #[param(
+        pattern = "^(|gaming|tech|education|vlog|cooking|fitness|finance|travel|music|news|beauty|sports|reaction|tutorial|review|podcast|animals|cars|comedy|entertainment|science|kids|diy|general)$"
+    )]
     pub category: Option<String>,
     /// Results per page, 1 to 50 (default 20).
     #[param(minimum = 1, maximum = 50)]
@@ -223,7 +225,9 @@ pub struct BankUploadForm {
     /// Comma-separated, at most 20 of 1 to 40 characters.
     tags: Option<String>,
     /// A category id.
-    #[schema(pattern = r"^(\s*|gaming|tech|education|vlog|cooking|fitness|finance|travel|music|news|beauty|sports|reaction|tutorial|review|podcast|animals|cars|comedy|entertainment|science|kids|diy|general)$")]
+    #[schema(
+        pattern = r"^(\s*|gaming|tech|education|vlog|cooking|fitness|finance|travel|music|news|beauty|sports|reaction|tutorial|review|podcast|animals|cars|comedy|entertainment|science|kids|diy|general)$"
+    )]
     category: Option<String>,
 }
 

@@ -98,7 +98,7 @@ pub struct CreateConversation {
     pub title: Option<String>,
 }
 
-/// At least one of the two.
+/// Either or both; an absent or null field stays as it is (`{}` changes nothing).
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateConversation {
@@ -229,7 +229,7 @@ pub async fn get_conversation(
 #[utoipa::path(patch, path = "/api/v1/chat/conversations/{id}", tag = "chat",
     params(("id" = uuid::Uuid, Path)), request_body = UpdateConversation,
     responses((status = 200, body = ConversationView), (status = 404),
-              (status = 422, description = "neither title nor archived, or a bad title")),
+              (status = 422, description = "a bad title")),
     security(("bearer" = [])))]
 pub async fn update_conversation(
     State(state): State<AppState>,
@@ -241,12 +241,10 @@ pub async fn update_conversation(
         title: req.title.as_deref().map(validate_title).transpose()?,
         archived: req.archived,
     };
+    let current = owned(&state, &user, id).await?;
     if change == ConversationChange::default() {
-        return Err(ApiError::validation(
-            "send a title, archived (true or false), or both",
-        ));
+        return Ok(Json(current.into()));
     }
-    owned(&state, &user, id).await?;
     Ok(Json(
         state
             .db

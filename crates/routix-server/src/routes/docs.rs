@@ -1,9 +1,7 @@
 //! The OpenAPI 3.1 description and a self-contained docs page that renders it (no CDN, so it
 //! works offline and under a strict Content-Security-Policy).
 
-use axum::{
-    extract::State, http::header, response::IntoResponse, routing::get, Json, Router,
-};
+use axum::{extract::State, http::header, response::IntoResponse, routing::get, Json, Router};
 use utoipa::{
     openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
     Modify, OpenApi,

@@ -408,7 +408,9 @@ pub struct ListQuery {
     /// basic, premium or pro.
     #[param(pattern = "^(|basic|premium|pro)$")]
     pub algorithm: Option<String>,
-    #[param(pattern = "^(|[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12})$")]
+    #[param(
+        pattern = "^(|[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12})$"
+    )]
     pub conversation_id: Option<String>,
     /// `true`: only favourites; `false`: only the others.
     pub favorite: Option<bool>,
@@ -578,6 +580,7 @@ pub(crate) async fn forget_stored(state: &AppState, g: &Generation) -> ApiResult
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct DownloadQuery {
     /// jpeg, webp or png; default the generation's own format.
+    #[param(pattern = "^(|jpeg|jpg|webp|png)$")]
     pub format: Option<String>,
     /// Which variant of a multi-variant generation (0 = the first, the default).
     #[param(minimum = 0, maximum = 3)]

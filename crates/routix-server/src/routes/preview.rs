@@ -44,7 +44,9 @@ pub struct PreviewQuery {
     /// Which results to show side by side, comma-separated, at most 4: a variant number of
     /// this generation (`0,2`), or another of your results as `{generation_id}` or
     /// `{generation_id}:{variant}`. Default: every variant of this generation.
-    #[param(pattern = r"^(\s*|\\s*([0-9]{1,9}|[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}(:[0-9]{1,9})?)\\s*(,\\s*([0-9]{1,9}|[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}(:[0-9]{1,9})?)\\s*){0,3})$")]
+    #[param(
+        pattern = r"^(\s*|\s*([0-9]{1,9}|[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}(:[0-9]{1,9})?)\s*(,\s*([0-9]{1,9}|[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}(:[0-9]{1,9})?)\s*){0,3})$"
+    )]
     pub variants: Option<String>,
     /// The video title to show (at most 100 characters); default the headline, else the prompt.
     pub title: Option<String>,
@@ -57,7 +59,8 @@ pub struct PreviewQuery {
               (status = 400, description = "malformed query string"),
               (status = 401, description = "not signed in"),
               (status = 404, description = "no such generation of yours (nor a picked one)"),
-              (status = 422, description = "unknown layout or theme, bad or too many `variants`, title too long, or not finished; a picked variant that does not exist is a 404")),
+              (status = 409, description = "`not_finished`: a picked result has no finished image yet"),
+              (status = 422, description = "unknown layout or theme, bad or too many `variants`, or title too long; a picked variant that does not exist is a 404")),
     security(("bearer" = [])))]
 pub async fn preview(
     State(state): State<AppState>,

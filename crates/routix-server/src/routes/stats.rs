@@ -31,9 +31,9 @@ impl StatsQuery {
     /// Read as text so that `days=abc` answers 422 like `days=0`, not a bare 400.
     fn days(&self) -> ApiResult<u32> {
         match self.days.as_deref() {
-            None | Some("") => Ok(DEFAULT_DAYS),
+            // An integer parameter sent empty is not absent: it is not an integer.
+            None => Ok(DEFAULT_DAYS),
             Some(d) => d
-                .trim()
                 .parse::<u32>()
                 .ok()
                 .filter(|d| (1..=MAX_DAYS).contains(d))

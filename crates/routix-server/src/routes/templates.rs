@@ -65,7 +65,9 @@ pub struct CategoryCount {
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct TemplateQuery {
     /// e.g. gaming, tech, cooking.
-    #[param(pattern = "^(|gaming|tech|education|vlog|cooking|fitness|finance|travel|music|news|beauty|sports|reaction|tutorial|review|podcast|animals|cars|comedy|entertainment|science|kids|diy|general)$")]
+    #[param(
+        pattern = "^(|gaming|tech|education|vlog|cooking|fitness|finance|travel|music|news|beauty|sports|reaction|tutorial|review|podcast|animals|cars|comedy|entertainment|science|kids|diy|general)$"
+    )]
     pub category: Option<String>,
     /// A style tag, e.g. neon, minimal.
     pub style: Option<String>,
@@ -216,6 +218,12 @@ pub async fn match_templates(
     let limit = req.limit.unwrap_or(5);
     if !(1..=100).contains(&limit) {
         return Err(ApiError::validation("limit must be between 1 and 100"));
+    }
+    // A prompt that is sent is checked even when an analysis makes it unused.
+    if let Some(p) = req.prompt.as_deref() {
+        if p.trim().is_empty() || p.chars().count() > 2000 {
+            return Err(ApiError::validation("prompt must be 1 to 2000 characters"));
+        }
     }
     let analysis = match (req.analysis, req.prompt.as_deref().map(str::trim)) {
         (Some(a), _) => a,

@@ -70,9 +70,10 @@ pub struct TestSetView {
     responses((status = 201, body = TestSetView, description = "made; `url` downloads the zip"),
               (status = 400, description = "malformed JSON"),
               (status = 401, description = "not signed in"),
-              (status = 404, description = "a generation that is not yours or does not exist"),
+              (status = 404, description = "a generation that is not yours or does not exist, or a variant it does not have"),
               (status = 415, description = "not JSON"),
-              (status = 422, description = "not exactly three different results, a malformed one, one not finished, or no such variant")),
+              (status = 409, description = "`not_finished`: one of them has no finished image yet"),
+              (status = 422, description = "not exactly three different results, or a malformed one")),
     security(("bearer" = [])))]
 pub async fn create(
     State(state): State<AppState>,

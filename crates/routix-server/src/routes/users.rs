@@ -55,7 +55,11 @@ impl From<User> for UserView {
 #[serde(deny_unknown_fields)]
 pub struct UpdateMe {
     /// 1 to 80 characters, no control characters.
-    #[schema(min_length = 1, max_length = 80, pattern = r"\S")]
+    #[schema(
+        min_length = 1,
+        max_length = 80,
+        pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+    )]
     pub display_name: Option<String>,
     /// `en` or `fa`.
     #[schema(pattern = "^(en|fa)$")]

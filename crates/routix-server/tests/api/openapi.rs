@@ -144,3 +144,89 @@ crate::both! {
         assert_eq!(body["error"]["code"], "bad_request", "{body}");
     }
 }
+
+#[tokio::test]
+async fn schema_carries_token_format_template_ids_and_the_markdown_export() {
+    let app = TestApp::sqlite().await;
+    let spec = spec(&app).await;
+    let schemas = &spec["components"]["schemas"];
+    let token = &schemas["VerifyRequest"]["properties"]["token"];
+    assert_eq!(token["pattern"], "^[A-Za-z0-9_-]{43}$", "{token}");
+    let template = &schemas["CreateGeneration"]["properties"]["template_id"];
+    let ids = template["enum"].as_array().expect("template ids listed");
+    assert!(
+        ids.contains(&Value::from("general-bold-type")),
+        "{template}"
+    );
+    assert!(ids.contains(&Value::Null), "null stays valid: {template}");
+    assert_eq!(
+        schemas["MatchRequest"]["anyOf"].as_array().map(Vec::len),
+        Some(2)
+    );
+    let export =
+        &spec["paths"]["/api/v1/chat/conversations/{id}/export"]["get"]["responses"]["200"];
+    assert!(export["content"]["text/markdown"].is_object(), "{export}");
+    let logout = &spec["paths"]["/api/v1/auth/logout"]["post"]["requestBody"];
+    assert_ne!(logout["required"], true, "{logout}");
+}
+
+#[tokio::test]
+async fn reads_a_whole_number_float_as_an_integer_but_not_a_fraction() {
+    let app = TestApp::sqlite().await;
+    let token = app.token_for("floats@example.com").await;
+    let body = |limit: f64| serde_json::json!({"prompt": "a gaming video", "limit": limit});
+    let res = app
+        .post_json("/api/v1/templates/match", Some(&token), body(2.0))
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let found: Value = res.json().await.unwrap();
+    assert_eq!(
+        found["matches"].as_array().map(Vec::len),
+        Some(2),
+        "{found}"
+    );
+    let res = app
+        .post_json("/api/v1/templates/match", Some(&token), body(2.5))
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[tokio::test]
+async fn refuses_a_json_array_where_an_object_is_expected() {
+    let app = TestApp::sqlite().await;
+    let token = app.token_for("arrays@example.com").await;
+    let res = app
+        .request(reqwest::Method::PATCH, "/api/v1/users/me", Some(&token))
+        .json(&serde_json::json!([null, null]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "validation_error", "{body}");
+}
+
+#[tokio::test]
+async fn a_multipart_route_without_a_multipart_body_is_a_json_400() {
+    let app = TestApp::sqlite().await;
+    let token = app.token_for("noboundary@example.com").await;
+    let res = app
+        .request(reqwest::Method::POST, "/api/v1/files/upload", Some(&token))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "bad_request", "{body}");
+}
+
+#[tokio::test]
+async fn a_webhook_without_its_signature_header_is_a_400_even_when_payments_are_off() {
+    let app = TestApp::sqlite().await;
+    let res = app
+        .post_json("/api/v1/billing/webhook", None, serde_json::json!({}))
+        .await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "bad_signature", "{body}");
+}

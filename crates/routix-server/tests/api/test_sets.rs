@@ -80,10 +80,12 @@ crate::both! {
             assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{wrong}");
             assert_eq!(error_code(res).await, "validation_error");
         }
-        // The same twice, a variant it does not have, something that is not an id.
-        for wrong in [json!([ids[0], ids[0], ids[1]]), json!([ids[0], ids[1], format!("{}:9", ids[2])]), json!([ids[0], ids[1], "latest"])] {
+        // The same twice, something that is not an id; a variant it does not have is not found.
+        for wrong in [json!([ids[0], ids[0], ids[1]]), json!([ids[0], ids[1], "latest"])] {
             assert_eq!(make(&app, &token, wrong.clone()).await.status(), StatusCode::UNPROCESSABLE_ENTITY, "{wrong}");
         }
+        let missing_variant = json!([ids[0], ids[1], format!("{}:9", ids[2])]);
+        assert_eq!(make(&app, &token, missing_variant).await.status(), StatusCode::NOT_FOUND);
         let stranger = app.token_for("compare-rules-stranger@example.com").await;
         let theirs = generated(&app, &stranger, json!({"prompt": "science experiment, text: BOOM"})).await;
         let res = make(&app, &token, json!([ids[0], ids[1], theirs["id"]])).await;

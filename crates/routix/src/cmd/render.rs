@@ -133,7 +133,12 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         }
     }
     let rendered = render(template, &request)?;
-    if let Some(why) = rendered.layout.logo.as_ref().and_then(|l| l.moved_because.as_ref()) {
+    if let Some(why) = rendered
+        .layout
+        .logo
+        .as_ref()
+        .and_then(|l| l.moved_because.as_ref())
+    {
         eprintln!("note: {why}");
     }
     for text in &rendered.layout.texts {

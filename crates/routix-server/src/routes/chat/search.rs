@@ -68,8 +68,7 @@ pub async fn search(
     user: AuthUser,
     Query(params): Query<SearchParams>,
 ) -> ApiResult<Json<ChatSearchResults>> {
-    let query = SearchQuery::parse(&params.q)
-        .map_err(|e| ApiError::validation(e.to_string()))?;
+    let query = SearchQuery::parse(&params.q).map_err(|e| ApiError::validation(e.to_string()))?;
     let limit = params.limit.unwrap_or(DEFAULT_LIMIT);
     if !(1..=MAX_LIMIT).contains(&limit) {
         return Err(ApiError::validation(format!(

@@ -141,7 +141,7 @@ const ITEM_RULES: &[(&str, &str, &str)] = &[
     (
         "PickInput",
         "/oneOf/0",
-        r#"{"pattern": "^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}(:[0-9]+)?$"}"#,
+        r#"{"pattern": "^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}(:[0-9]{1,9})?$"}"#,
     ),
     // "Exactly three different results".
     (
@@ -252,19 +252,32 @@ fn describe_match_request(components: &mut utoipa::openapi::Components) {
             },
         },
     });
-    let rule = serde_json::json!({
-        "anyOf": [
-            {"required": ["analysis"], "properties": {"analysis": {"type": "object"}}},
-            {"required": ["prompt"], "properties": {"prompt": {"type": "string"}}},
-        ],
-    });
     constrain(
         components,
         "MatchRequest",
         "/properties",
         &analysis.to_string(),
     );
-    constrain(components, "MatchRequest", "", &rule.to_string());
+    // "An analysis or a prompt": the object twice, once requiring each (non-null).
+    let Some(schema) = components.schemas.get_mut("MatchRequest") else {
+        return;
+    };
+    let Ok(base) = serde_json::to_value(&*schema) else {
+        return;
+    };
+    let requiring = |field: &str, kind: &str| {
+        let mut variant = base.clone();
+        variant["required"] = serde_json::json!([field]);
+        variant["properties"][field]["type"] = serde_json::json!(kind);
+        variant
+    };
+    let either = serde_json::json!({
+        "description": base["description"],
+        "anyOf": [requiring("analysis", "object"), requiring("prompt", "string")],
+    });
+    if let Ok(updated) = serde_json::from_value(either) {
+        *schema = updated;
+    }
 }
 
 fn operations(item: &mut PathItem) -> Vec<(&'static str, &mut Operation)> {
