@@ -147,7 +147,7 @@ pub struct Blend {
 
 impl Blend {
     pub const SHIPPED: Blend = Blend {
-        rule_weight: 0.15,
+        rule_weight: 0.1,
         general_below: 0.2,
     };
 }

@@ -1,11 +1,14 @@
 //! Training the category classifier: softmax regression by stochastic gradient descent over
 //! the hashed features of [`classifier::features`], in a fixed order from a seeded generator,
-//! so the same examples always give the same file. Also the mapping between YouTube's own
+//! and complement naive Bayes counts over [`classifier::word_features`], summed in the
+//! examples' order, so the same examples always give the same file. Also the mapping between YouTube's own
 //! category ids and Routix categories, used to label the titles data and to score on it.
 
 use crate::Category;
 
-use super::classifier::{self, feature_norm, softmax, Model};
+use std::collections::HashMap;
+
+use super::classifier::{self, feature_norm, softmax, Bayes, Model};
 
 #[derive(Debug, Clone)]
 pub struct Example {
@@ -26,16 +29,26 @@ pub struct TrainConfig {
     /// 0 trains on the data as it is; 1 gives every class the same total weight; between,
     /// rare classes count for more without drowning the common ones.
     pub balance: f32,
+    /// Hash space of the naive Bayes model, `2^bayes_bits` (stored sparsely, so it can be
+    /// large: fewer collisions).
+    pub bayes_bits: u32,
+    /// Weight of its score against the linear model's log-probability; 0 leaves it out.
+    pub bayes_weight: f32,
+    /// Additive (Laplace) smoothing of its counts.
+    pub bayes_alpha: f32,
 }
 
 impl Default for TrainConfig {
     fn default() -> Self {
         TrainConfig {
-            bits: 17,
+            bits: 16,
             epochs: 20,
             learning_rate: 2.4,
             seed: 0x5EED_2026,
             balance: 0.0,
+            bayes_bits: 20,
+            bayes_weight: 2.0,
+            bayes_alpha: 0.1,
         }
     }
 }
@@ -108,7 +121,47 @@ pub fn train(examples: &[Example], cfg: &TrainConfig) -> Model {
             }
         }
     }
-    Model::quantise(cfg.bits, classes, bias, &weights)
+    let bayes = if cfg.bayes_weight > 0.0 {
+        train_bayes(examples, &classes, cfg)
+    } else {
+        Bayes::default()
+    };
+    Model::quantise(cfg.bits, classes, bias, &weights, bayes)
+}
+
+/// Complement naive Bayes: a feature's row holds, per class, minus the log of its smoothed
+/// frequency in the other classes' texts (each text counting its features once, times its
+/// weight), centred across classes.
+fn train_bayes(examples: &[Example], classes: &[Category], cfg: &TrainConfig) -> Bayes {
+    let n = classes.len();
+    let mut counts: HashMap<u32, Vec<f64>> = HashMap::new();
+    let mut class_total = vec![0.0f64; n];
+    for e in examples {
+        let Some(label) = classes.iter().position(|c| *c == e.label) else {
+            continue;
+        };
+        let w = f64::from(e.weight);
+        for f in classifier::word_features(&e.text, cfg.bayes_bits) {
+            counts.entry(f).or_insert_with(|| vec![0.0; n])[label] += w;
+            class_total[label] += w;
+        }
+    }
+    let all: f64 = class_total.iter().sum();
+    let alpha = f64::from(cfg.bayes_alpha);
+    let smoothing = alpha * (1u64 << cfg.bayes_bits) as f64;
+    let row = |c: &[f64]| -> Vec<f32> {
+        let sum: f64 = c.iter().sum();
+        let raw: Vec<f64> = (0..n)
+            .map(|k| -((sum - c[k] + alpha) / (all - class_total[k] + smoothing)).ln())
+            .collect();
+        let mean = raw.iter().sum::<f64>() / n as f64;
+        raw.iter().map(|r| (r - mean) as f32).collect()
+    };
+    let default = row(&vec![0.0; n]);
+    let mut keys: Vec<u32> = counts.keys().copied().collect();
+    keys.sort_unstable();
+    let rows: Vec<(u32, Vec<f32>)> = keys.iter().map(|k| (*k, row(&counts[k]))).collect();
+    Bayes::quantise(cfg.bayes_bits, cfg.bayes_weight, default, &rows)
 }
 
 struct XorShift(u64);

@@ -69,6 +69,13 @@ struct TrainArgs {
     /// 0 = data as it is, 1 = every class the same total weight.
     #[arg(long, default_value_t = TrainConfig::default().balance)]
     balance: f32,
+    /// Weight of the naive Bayes model against the linear one; 0 leaves it out.
+    #[arg(long, default_value_t = TrainConfig::default().bayes_weight)]
+    bayes_weight: f32,
+    #[arg(long, default_value_t = TrainConfig::default().bayes_alpha)]
+    bayes_alpha: f32,
+    #[arg(long, default_value_t = TrainConfig::default().bayes_bits)]
+    bayes_bits: u32,
 }
 
 #[derive(Debug, clap::Args)]
@@ -172,6 +179,9 @@ fn run_train(a: TrainArgs) -> anyhow::Result<()> {
         epochs: a.epochs,
         learning_rate: a.learning_rate,
         balance: a.balance,
+        bayes_weight: a.bayes_weight,
+        bayes_alpha: a.bayes_alpha,
+        bayes_bits: a.bayes_bits,
         ..TrainConfig::default()
     };
     let started = Instant::now();
@@ -299,10 +309,12 @@ fn run_eval(a: EvalArgs) -> anyhow::Result<()> {
         .collect();
     times.sort_by(f64::total_cmp);
     let pct = |p: f64| times[((times.len() - 1) as f64 * p) as usize];
+    let (bits, bayes_bits) = model.bits();
     println!(
-        "\nmodel: {} classes, 2^{} rows; load {load_ms:.2} ms; analysis p50 {:.3} ms, p99 {:.3} ms",
+        "\nmodel: {} classes, 2^{bits} + 2^{bayes_bits} (sparse) rows, {:.2} MB; load {load_ms:.2} ms; \
+         analysis p50 {:.3} ms, p99 {:.3} ms",
         model.classes().len(),
-        (model.to_bytes().len() / model.classes().len().max(1)).ilog2(),
+        model.to_bytes().len() as f64 / 1e6,
         pct(0.5),
         pct(0.99)
     );
