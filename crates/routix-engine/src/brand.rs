@@ -43,9 +43,7 @@ pub async fn load(user: UserId, db: &Db, blobs: &BlobStore) -> BrandAssets {
     let logo = picture(user, kit.logo_file_id, db, blobs).await;
     let face_photo = picture(user, kit.face_file_id, db, blobs).await;
     let face = match face_photo.clone() {
-        Some(photo) => tokio::task::spawn_blocking(move || face_cutout(&photo))
-            .await
-            .ok(),
+        Some(photo) => crate::cpu::run(move || face_cutout(&photo)).await.ok(),
         None => None,
     };
     BrandAssets {
@@ -83,7 +81,7 @@ async fn picture(
             return None;
         }
     };
-    tokio::task::spawn_blocking(move || image::load_from_memory(&bytes).ok())
+    crate::cpu::run(move || image::load_from_memory(&bytes).ok())
         .await
         .ok()
         .flatten()

@@ -9,10 +9,12 @@
 pub mod assistant;
 pub mod bank;
 pub mod brand;
+pub mod cpu;
 pub mod events;
 pub mod grants;
 pub mod pipeline;
 pub mod setup;
+pub mod source;
 pub mod view;
 pub mod worker;
 

@@ -148,6 +148,9 @@ pub struct JobOptions {
     pub price: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub basic_price: Option<i64>,
+    /// Variants of an uploaded thumbnail instead of a new one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<crate::source::Source>,
 }
 
 impl JobOptions {
@@ -170,7 +173,7 @@ impl JobOptions {
     }
 }
 
-pub const MAX_VARIANTS: u8 = 4;
+pub const MAX_VARIANTS: u8 = 8;
 
 /// What a re-edit changes; everything else comes from the original.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -210,7 +213,7 @@ pub struct Artwork {
 pub const WIDTH: u32 = 1280;
 pub const HEIGHT: u32 = 720;
 const PREVIEW: (u32, u32) = (480, 270);
-const WATERMARK: &str = "Made with Routix";
+pub(crate) const WATERMARK: &str = "Made with Routix";
 
 /// Everything a generation needs besides storage: templates, the analyzer, image providers.
 pub struct Engine {
@@ -387,7 +390,7 @@ impl Engine {
         {
             Ok(made) => {
                 // Every provider's size becomes the canvas: cover-fit with Lanczos3.
-                let fitted = tokio::task::spawn_blocking(move || {
+                let fitted = crate::cpu::run(move || {
                     routix_render::fit_image(
                         &made.image,
                         (WIDTH, HEIGHT),
@@ -450,11 +453,10 @@ impl Engine {
         };
         let request = brand.apply(request);
         let mirrored = request.mirror;
-        let rendered =
-            tokio::task::spawn_blocking(move || routix_render::render(&template, &request))
-                .await
-                .map_err(|_| "the compositor crashed".to_string())?
-                .map_err(|e| format!("could not compose the thumbnail: {e}"))?;
+        let rendered = crate::cpu::run(move || routix_render::render(&template, &request))
+            .await
+            .map_err(|_| "the compositor crashed".to_string())?
+            .map_err(|e| format!("could not compose the thumbnail: {e}"))?;
         let headline = rendered.layout.headline();
         Ok(Composed {
             legibility: rendered.layout.legibility(),
@@ -479,7 +481,7 @@ impl Engine {
         image: RgbaImage,
         format: OutputFormat,
     ) -> Result<(Vec<u8>, Vec<u8>), String> {
-        tokio::task::spawn_blocking(move || {
+        crate::cpu::run(move || {
             let full = routix_render::encode(&image, format, 85)?;
             let small = image::imageops::resize(
                 &image,
@@ -503,6 +505,9 @@ impl Engine {
         tracker: &mut impl Stages,
     ) -> Result<Finished, JobError> {
         let options = JobOptions::of(job);
+        if let Some(source) = &options.source {
+            return self.run_source(job, deps, tracker, &options, source).await;
+        }
         tracker
             .enter(Stage::Analysing, StageOutcome::default())
             .await?;
@@ -858,7 +863,7 @@ impl Engine {
 
     /// Encodes and stores one thumbnail and its preview; content-hash names, so storing
     /// again after a retry writes the same objects.
-    async fn store(
+    pub(crate) async fn store(
         &self,
         image: RgbaImage,
         format: OutputFormat,
@@ -969,11 +974,10 @@ async fn template_performance(deps: &Stores<'_>) -> std::collections::HashMap<St
 /// Keeps a provider's artwork (the layer under the text) for free re-edits.
 async fn store_artwork(image: &DynamicImage, deps: &Stores<'_>) -> Result<String, JobError> {
     let rgba = image.to_rgba8();
-    let bytes =
-        tokio::task::spawn_blocking(move || routix_render::encode(&rgba, OutputFormat::Jpeg, 92))
-            .await
-            .map_err(|_| JobError::Failed("the encoder crashed".into()))?
-            .map_err(|e| JobError::Failed(format!("could not encode the artwork: {e}")))?;
+    let bytes = crate::cpu::run(move || routix_render::encode(&rgba, OutputFormat::Jpeg, 92))
+        .await
+        .map_err(|_| JobError::Failed("the encoder crashed".into()))?
+        .map_err(|e| JobError::Failed(format!("could not encode the artwork: {e}")))?;
     let key = content_key("artwork", &bytes, "jpg");
     deps.blobs
         .put(&key, bytes.into())

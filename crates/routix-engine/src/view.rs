@@ -137,6 +137,11 @@ pub struct VariantView {
     pub preview_url: String,
     pub template_id: Option<String>,
     pub legibility: Option<serde_json::Value>,
+    /// For variants of an uploaded thumbnail: what this one changed (`background`,
+    /// `contrast`, `zoom`, `callout`, `headline`, or `edit` by an image model).
+    pub changed: Vec<String>,
+    /// What changed, in a few words (as the Test & Compare note says it).
+    pub note: Option<String>,
 }
 
 /// Public URL of a stored object (content-hash names, served by the server's `media`).
@@ -166,6 +171,16 @@ impl From<Generation> for GenerationView {
                                 .and_then(|t| t.as_str())
                                 .map(str::to_string),
                             legibility: v.get("legibility").filter(|l| !l.is_null()).cloned(),
+                            changed: v
+                                .get("changed")
+                                .and_then(|c| c.as_array())
+                                .map(|c| {
+                                    c.iter()
+                                        .filter_map(|x| x.as_str().map(str::to_string))
+                                        .collect()
+                                })
+                                .unwrap_or_default(),
+                            note: v.get("note").and_then(|n| n.as_str()).map(str::to_string),
                         })
                     })
                     .collect()

@@ -401,6 +401,58 @@ impl Providers {
         Err(failures.join("; "))
     }
 
+    /// `source` changed as the creator's `instruction` says ("make the background red"), by
+    /// the first client of `chain` that edits images and delivers a readable one. `Err` says
+    /// why none did, including "none configured edits".
+    pub async fn edit(
+        &self,
+        chain: &[ImageProvider],
+        source: &image::DynamicImage,
+        instruction: &str,
+    ) -> Result<Made, String> {
+        let clients: Vec<ImageClient> = self
+            .chain(chain)
+            .into_iter()
+            .filter(ImageClient::can_edit)
+            .collect();
+        if clients.is_empty() {
+            return Err("no image model that edits is configured for this chain (set OPENAI_API_KEY with a gpt-image model, or GEMINI_API_KEY); made by the offline compositor".into());
+        }
+        // The source at the size the edit APIs answer in (1536x1024, PNG), made once.
+        let fitted = source.resize_to_fill(1536, 1024, image::imageops::FilterType::Triangle);
+        let mut png = std::io::Cursor::new(Vec::new());
+        fitted
+            .write_to(&mut png, image::ImageFormat::Png)
+            .map_err(|e| format!("could not encode the thumbnail to edit: {e}"))?;
+        let png = png.into_inner();
+        let mut failures: Vec<String> = Vec::new();
+        for client in clients {
+            let result = self
+                .guard(client.provider())
+                .call(|| client.edit(&self.http, &png, instruction))
+                .await
+                .and_then(|bytes| {
+                    image::load_from_memory(&bytes).map_err(|e| ProviderError::Malformed {
+                        provider: client.provider(),
+                        message: format!("not an image: {e}"),
+                    })
+                });
+            match result {
+                Ok(image) => {
+                    let fell_back = !failures.is_empty();
+                    return Ok(Made {
+                        engine: format!("{}:edit", client.engine()),
+                        image,
+                        fell_back,
+                        fallback_reason: fell_back.then(|| failures.join("; ")),
+                    });
+                }
+                Err(e) => failures.push(e.to_string()),
+            }
+        }
+        Err(failures.join("; "))
+    }
+
     /// Configured providers and their circuit states, for the admin panel (no secrets).
     pub fn health(&self) -> serde_json::Value {
         let c = &self.config;

@@ -18,6 +18,7 @@ pub mod sticker;
 mod sticker_art;
 mod template;
 mod text;
+pub mod variants;
 
 pub use dna::style_dna;
 pub use draw::clear_static_cache;

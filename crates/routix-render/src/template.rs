@@ -386,7 +386,8 @@ impl Template {
         }
         for (i, layer) in t.layers.iter().enumerate() {
             let field = |name: &str| format!("layers[{i}].{name}");
-            let check_box = |area: &Rect| -> Result<(), RenderError> {
+            // `key` is the rectangle's name in the file: `box`, or a pattern's `area`.
+            let check_rect = |key: &str, area: &Rect| -> Result<(), RenderError> {
                 let [x, y, w, h] = *area;
                 if w <= 0.0
                     || h <= 0.0
@@ -396,12 +397,13 @@ impl Template {
                     || y + h > 2.0 * DESIGN_HEIGHT
                 {
                     return Err(bad(
-                        field("box"),
+                        field(key),
                         format!("{area:?} is empty or far off the canvas"),
                     ));
                 }
                 Ok(())
             };
+            let check_box = |area: &Rect| check_rect("box", area);
             match layer {
                 Layer::Text {
                     area,
@@ -445,8 +447,15 @@ impl Template {
                         ));
                     }
                 }
-                Layer::Pattern { spacing, .. } if *spacing < 4.0 => {
-                    return Err(bad(field("spacing"), "must be at least 4".into()))
+                Layer::Pattern { spacing, area, .. } => {
+                    if *spacing < 4.0 {
+                        return Err(bad(field("spacing"), "must be at least 4".into()));
+                    }
+                    // The pattern is drawn repeat by repeat across its area: one far past
+                    // the canvas (a height of 1e38) never ends and fills the memory.
+                    if let Some(area) = area {
+                        check_rect("area", area)?;
+                    }
                 }
                 Layer::Noise { opacity } | Layer::Vignette { strength: opacity }
                     if !(0.0..=1.0).contains(opacity) =>

@@ -276,6 +276,38 @@ fn bad_template_files_name_the_file_and_field() {
     assert!(TemplateLibrary::load_dir(&dir.path().join("missing")).is_err());
 }
 
+/// Found by `fuzz/fuzz_targets/template_json.rs`: a grid pattern whose `area` height is
+/// past f32 (infinite once read) was drawn line by line for ever, filling the memory. A
+/// pattern's area is now held to the canvas like every other box.
+#[test]
+fn a_pattern_area_far_off_the_canvas_is_refused_not_drawn_for_ever() {
+    let template = |height: &str| {
+        r##"{"id": "fuzz-grid", "name": "Grid", "category": "gaming", "styles": ["neon"],
+          "mood": "competitive",
+          "palette": {"primary": "#7b2ff7", "secondary": "#00d1ff", "accent": "#ff2e63"},
+          "supports_rtl": true, "has_image_slot": false, "headline_chars": 20,
+          "description": "A grid.", "translations": {"fa": {"name": "شبکه", "description": "شبکه"}},
+          "layers": [
+            {"type": "background", "fill": {"solid": "#0b0618"}},
+            {"type": "pattern", "kind": "grid", "color": "secondary", "opacity": 0.18,
+             "spacing": 48, "area": [640, 0, 640, HEIGHT]},
+            {"type": "text", "slot": "headline", "box": [40, 470, 1200, 149], "size": 140,
+             "min_size": 44, "max_lines": 2, "color": "white"}]}"##
+            .replace("HEIGHT", height)
+    };
+    let fine = Template::parse("grid.json", &template("720")).unwrap();
+    assert!(render(&fine, &RenderRequest::new(160, 90)).is_ok());
+    for height in [
+        "77777777777777777777777777777777777777777777777777777777777777777777777777777777777720",
+        "1e9",
+    ] {
+        let err = Template::parse("grid.json", &template(height))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("layers[1].area"), "{err}");
+    }
+}
+
 #[test]
 fn unreadable_images_are_clear_errors() {
     let err = routix_render::optimize(

@@ -166,6 +166,17 @@ pub fn picked(g: Generation, pick: Pick) -> ApiResult<Picked> {
 
 impl Picked {
     /// A `details` text field of the generation.
+    /// The picked variant's record in `details.variants`, when the generation has several.
+    pub fn variant_record(&self) -> Option<&serde_json::Value> {
+        self.generation
+            .details
+            .as_ref()?
+            .get("variants")?
+            .as_array()?
+            .iter()
+            .find(|v| v.get("index").and_then(|i| i.as_u64()) == Some(u64::from(self.pick.variant)))
+    }
+
     pub fn detail(&self, key: &str) -> Option<String> {
         self.generation
             .details
@@ -195,7 +206,7 @@ impl Picked {
 /// Decodes a stored image (off the async threads).
 pub async fn load_image(state: &AppState, key: &str) -> ApiResult<DynamicImage> {
     let bytes = state.blobs.get(key).await.map_err(store_404)?;
-    tokio::task::spawn_blocking(move || image::load_from_memory(&bytes))
+    routix_engine::cpu::run(move || image::load_from_memory(&bytes))
         .await
         .map_err(|_| ApiError::internal())?
         .map_err(|e| {

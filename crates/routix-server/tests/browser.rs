@@ -1657,3 +1657,100 @@ async fn a_creator_keeps_favourites_and_shares_a_link_anyone_can_open() {
     until(&stranger, "document.title.startsWith('Not found')", 10).await;
     stranger.close().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_creator_uploads_a_thumbnail_previews_its_variants_and_downloads_three() {
+    let Some(s) = start("en-US").await else {
+        return;
+    };
+    let (c, base) = (&s.client, s.base.as_str());
+    sign_up(c, base, "variants-ui@example.com").await;
+
+    // A thumbnail that "already works": a face on the left, letters on the right.
+    let thumb = image::RgbImage::from_fn(1280, 720, |x, y| {
+        let (dx, dy) = (x as f32 - 400.0, y as f32 - 360.0);
+        if (dx / 170.0).powi(2) + (dy / 240.0).powi(2) <= 1.0 {
+            image::Rgb([224, 172, 140])
+        } else if (760..1200).contains(&x) && (120..280).contains(&y) && (x / 28) % 2 == 0 {
+            image::Rgb([255, 255, 255])
+        } else {
+            image::Rgb([(30 + x / 10) as u8, 50, (190 - x / 14) as u8])
+        }
+    });
+    let path = s._data.path().join("thumb.jpg");
+    thumb.save(&path).unwrap();
+    c.goto(&format!("{base}/variants")).await.unwrap();
+    wait_for(c, "#variants-file", 10)
+        .await
+        .send_keys(&path.display().to_string())
+        .await
+        .unwrap();
+    until(
+        c,
+        "document.getElementById('variants-source').dataset.file",
+        20,
+    )
+    .await;
+    find(c, "#variants-headline")
+        .await
+        .send_keys("I QUIT?")
+        .await
+        .unwrap();
+    find(c, "#variants-make").await.click().await.unwrap();
+    until(
+        c,
+        "document.querySelectorAll('#variants-grid .variant-tile').length === 4",
+        90,
+    )
+    .await;
+    let changed = js(
+        c,
+        "return [...document.querySelectorAll('.variant-tile')].map(t => t.dataset.changed)",
+    )
+    .await;
+    assert_eq!(
+        changed,
+        json!(["headline", "background", "contrast", "zoom"])
+    );
+    assert!(text_of(c, "#variants-grid").await.contains("New headline"));
+    check_page(c, "variants").await;
+    shot(c, "variants-grid").await;
+
+    // Three picks: preview them in a feed on the page, then one zip for Test & Compare.
+    let compare = find(c, "#variants-compare").await;
+    for n in [0, 1, 3] {
+        assert!(compare.attr("disabled").await.unwrap().is_some());
+        find(c, &format!("input[data-pick-variant='{n}']"))
+            .await
+            .click()
+            .await
+            .unwrap();
+    }
+    assert_eq!(text_of(c, "#variant-pick-count").await, "3 of 3 picked");
+    find(c, "#variants-preview").await.click().await.unwrap();
+    assert_eq!(preview_shown(c, "home", "light").await, 1160);
+    find(c, "[data-switch='feedLayout'] [data-value='search']")
+        .await
+        .click()
+        .await
+        .unwrap();
+    preview_shown(c, "search", "light").await;
+    shot(c, "variants-feed-search").await;
+    compare.click().await.unwrap();
+    let link = wait_for(c, "#test-set-download", 30).await;
+    link.click().await.unwrap();
+    let zip = wait_for_file(&s.downloads, "zip").await;
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip)).unwrap();
+    let mut names: Vec<String> = archive
+        .file_names()
+        .map(|n| n.unwrap().to_string())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["A.jpg", "B.jpg", "C.jpg", "README.txt"]);
+    let mut readme = String::new();
+    let mut entry = archive.by_name("README.txt").unwrap();
+    std::io::Read::read_to_string(&mut entry, &mut readme).unwrap();
+    assert!(readme.contains("new headline: I QUIT?"), "{readme}");
+    assert!(readme.contains("background colour"), "{readme}");
+    assert!(readme.contains("cropped"), "{readme}");
+}

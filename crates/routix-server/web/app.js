@@ -7,6 +7,7 @@ import { authView } from "./auth.js";
 import { chatView } from "./chat.js";
 import { galleryView } from "./gallery.js";
 import { previewView } from "./preview.js";
+import { variantsView } from "./variants.js";
 import { templatesView } from "./templates.js";
 import { accountView } from "./account.js";
 import { adminView } from "./admin.js";
@@ -19,6 +20,7 @@ const VIEWS = {
   chat: chatView,
   gallery: galleryView,
   preview: previewView,
+  variants: variantsView,
   templates: templatesView,
   account: accountView,
   admin: adminView,
@@ -67,7 +69,7 @@ function header(page) {
     return h("a", { href: "/" + name, class: here ? "active" : "", "aria-current": here ? "page" : null }, t(name));
   };
   if (currentUser) {
-    nav.append(link("chat"), link("gallery"), link("templates"), link("account"));
+    nav.append(link("chat"), link("gallery"), link("variants"), link("templates"), link("account"));
     if (currentUser.role === "admin") nav.append(link("admin"));
   }
   const langSelect = select({ "aria-label": t("language"), id: "lang" }, Object.entries(LANGS), getLang());

@@ -81,7 +81,25 @@ export async function galleryView(main) {
   await load(true);
 }
 
-const SET_SIZE = 3;
+export const SET_SIZE = 3;
+
+/// Makes a Test & Compare set of `ids` (`{id}` or `{id}:{variant}`) and shows its zip as a
+/// download link in `result`; answers the link's object URL (the previous one is released).
+export async function testSetLink(ids, result, previous) {
+  result.replaceChildren(states.loading());
+  try {
+    const set = await api("POST", "/api/v1/test-sets", { generation_ids: ids });
+    const blob = await api("GET", set.url);
+    if (previous) URL.revokeObjectURL(previous);
+    const url = URL.createObjectURL(blob);
+    result.replaceChildren(h("a", { href: url, download: `routix-test-set-${set.id.slice(0, 8)}.zip`, id: "test-set-download", class: "button small", "data-test-set": set.id }, t("downloadZip")));
+    return url;
+  } catch (e) {
+    result.replaceChildren();
+    fail(e);
+    return previous;
+  }
+}
 
 /// Test & Compare: pick three finished results (the variant showing on a card is the one
 /// picked), then one zip of A.jpg, B.jpg, C.jpg and a README to download.
@@ -98,23 +116,12 @@ function compareBar() {
   };
   go.addEventListener("click", async () => {
     go.disabled = true;
-    result.replaceChildren(states.loading());
-    try {
-      const ids = [...picked.entries()].map(([id, card]) => {
-        const v = Number(card.dataset.variant || 0);
-        return v ? `${id}:${v}` : id;
-      });
-      const set = await api("POST", "/api/v1/test-sets", { generation_ids: ids });
-      const blob = await api("GET", set.url);
-      if (zipUrl) URL.revokeObjectURL(zipUrl);
-      zipUrl = URL.createObjectURL(blob);
-      result.replaceChildren(h("a", { href: zipUrl, download: `routix-test-set-${set.id.slice(0, 8)}.zip`, id: "test-set-download", class: "button small", "data-test-set": set.id }, t("downloadZip")));
-    } catch (e) {
-      result.replaceChildren();
-      fail(e);
-    } finally {
-      refresh();
-    }
+    const ids = [...picked.entries()].map(([id, card]) => {
+      const v = Number(card.dataset.variant || 0);
+      return v ? `${id}:${v}` : id;
+    });
+    zipUrl = await testSetLink(ids, result, zipUrl);
+    refresh();
   });
   refresh();
   const attach = (g, card) => {

@@ -23,13 +23,11 @@ function switcher(name, values, current, onPick) {
   return group;
 }
 
-export async function previewView(main, { params }) {
-  const id = params[0];
-  if (!id) { main.replaceChildren(states.empty(t("notFound"))); return; }
-  const g = await api("GET", `/api/v1/generations/${id}`);
-  const query = new URLSearchParams(location.search);
-  const state = { layout: "home", theme: "light", variants: query.get("variants") || "", title: "" };
-  const title = h("input", { type: "text", id: "feed-title", maxlength: 100, dir: "auto", placeholder: g.headline || g.prompt });
+/// The feed preview with its layout, theme and title controls, for one result or up to four
+/// variants of it (`variants`: "0,2,3"). Answers the element and a clean-up function.
+export function feedPreview(id, { variants = "", placeholder = "" } = {}) {
+  const state = { layout: "home", theme: "light", variants, title: "" };
+  const title = h("input", { type: "text", id: "feed-title", maxlength: 100, dir: "auto", placeholder });
   title.addEventListener("change", () => { state.title = title.value.trim(); draw().catch(fail); });
   const img = h("img", { id: "feed-preview", class: "feed-preview", alt: t("previewAlt"), hidden: true });
   const status = h("div", { class: "feed-status" }, states.loading());
@@ -56,16 +54,27 @@ export async function previewView(main, { params }) {
       if (mine === ticket) status.replaceChildren(states.error(e, draw));
     }
   };
-  main.replaceChildren(h("section", { class: "page preview-page" },
-    h("div", { class: "page-head" }, h("h1", { tabindex: "-1" }, t("previewTitle")),
-      h("a", { href: "/gallery", class: "ghost button small" }, t("gallery"))),
-    h("p", { class: "muted", dir: "auto" }, g.headline || g.prompt),
+  const element = h("div", { class: "feed-box" },
     h("div", { class: "filters" },
       switcher("feedLayout", LAYOUTS, state.layout, (v) => { state.layout = v; draw().catch(fail); }),
       switcher("feedTheme", THEMES, state.theme, (v) => { state.theme = v; draw().catch(fail); }),
       field(t("videoTitle"), title)),
     status,
-    h("div", { class: "feed-frame" }, img)));
-  await draw();
-  return () => { if (url) URL.revokeObjectURL(url); };
+    h("div", { class: "feed-frame" }, img));
+  draw().catch(fail);
+  return { element, cleanup: () => { ticket++; if (url) URL.revokeObjectURL(url); } };
+}
+
+export async function previewView(main, { params }) {
+  const id = params[0];
+  if (!id) { main.replaceChildren(states.empty(t("notFound"))); return; }
+  const g = await api("GET", `/api/v1/generations/${id}`);
+  const query = new URLSearchParams(location.search);
+  const feed = feedPreview(id, { variants: query.get("variants") || "", placeholder: g.headline || g.prompt });
+  main.replaceChildren(h("section", { class: "page preview-page" },
+    h("div", { class: "page-head" }, h("h1", { tabindex: "-1" }, t("previewTitle")),
+      h("a", { href: "/gallery", class: "ghost button small" }, t("gallery"))),
+    h("p", { class: "muted", dir: "auto" }, g.headline || g.prompt),
+    feed.element));
+  return feed.cleanup;
 }

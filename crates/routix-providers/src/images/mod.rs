@@ -79,6 +79,47 @@ impl ImageClient {
             ImageClient::SdWebUi { url } => sdwebui::generate(http, url, prompt).await,
         }
     }
+
+    /// Whether this client can change an existing image as told (gpt-image, Gemini).
+    pub fn can_edit(&self) -> bool {
+        match self {
+            ImageClient::OpenAi { model, .. } => openai::can_edit(model),
+            ImageClient::Gemini { .. } => true,
+            _ => false,
+        }
+    }
+
+    /// One attempt at changing `png` as `instruction` says; the encoded image bytes.
+    pub async fn edit(
+        &self,
+        http: &Client,
+        png: &[u8],
+        instruction: &str,
+    ) -> Result<Vec<u8>, ProviderError> {
+        match self {
+            ImageClient::OpenAi { base, key, model } => {
+                openai::edit(http, base, key.expose(), model, png, instruction).await
+            }
+            ImageClient::Gemini { base, key, model } => {
+                gemini::edit(http, base, key.expose(), model, png, instruction).await
+            }
+            _ => Err(ProviderError::BadRequest {
+                provider: self.provider(),
+                message: format!("{} cannot edit images", self.engine()),
+            }),
+        }
+    }
+}
+
+/// The creator's instruction framed as an edit that keeps everything else, within `limit`
+/// characters (the instruction is shortened, never the framing).
+pub fn edit_instruction(instruction: &str, limit: usize) -> String {
+    const HEAD: &str = "Edit this YouTube thumbnail: ";
+    const TAIL: &str = ". Keep the rest of the image — layout, people, and any text — as it is.";
+    let room = limit.saturating_sub(HEAD.chars().count() + TAIL.chars().count());
+    let instruction = instruction.trim().trim_end_matches('.');
+    let instruction: String = instruction.chars().take(room).collect();
+    format!("{HEAD}{instruction}{TAIL}")
 }
 
 pub(crate) fn decode_b64(provider: &'static str, data: &str) -> Result<Vec<u8>, ProviderError> {

@@ -296,7 +296,7 @@ pub async fn upload(
     let (data, original_name) = read_file_field(&mut multipart, max).await?;
     let format = sniff(&data).ok_or_else(unsupported)?;
     let max_pixels = state.settings.max_upload_pixels;
-    let checked = tokio::task::spawn_blocking(move || check_image(data, format, max_pixels))
+    let checked = routix_engine::cpu::run(move || check_image(data, format, max_pixels))
         .await
         .map_err(|_| ApiError::internal())??;
     let (width, height) = (checked.image.width(), checked.image.height());

@@ -60,10 +60,21 @@ pub struct CreateGeneration {
     pub reference_file_ids: Vec<FileId>,
     /// Output encoding; default `jpeg`.
     pub format: Option<Format>,
-    /// How many thumbnails to make, 1 to 4 (default 1). The compositor makes them all for
-    /// one price (different layouts); with a provider every image costs its own price.
-    #[schema(minimum = 1, maximum = 4)]
+    /// How many thumbnails to make, 1 to 8 (default 1). The compositor makes them all for
+    /// one price (different layouts, or with `source_file_id` one change each); with a
+    /// provider every image costs its own price.
+    #[schema(minimum = 1, maximum = 8)]
     pub variants: Option<u8>,
+    /// An uploaded finished thumbnail (`POST /files/upload`) to make variants of instead of
+    /// a new design: fitted to 1280x720, each variant changes one thing and lists it in
+    /// `variants[].changed`. The prompt says what to change (it drives the image model's
+    /// edits for premium and pro); `reference_file_ids` are not used.
+    #[schema(value_type = Option<uuid::Uuid>, pattern = "^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$")]
+    pub source_file_id: Option<FileId>,
+    /// The thumbnail's text exactly as written (1 to 200 characters), instead of one Routix
+    /// writes; with `source_file_id`, the text of a new-headline variant.
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
+    pub headline: Option<String>,
 }
 
 /// A free re-edit: any of these, the rest taken from the original.
@@ -116,7 +127,7 @@ pub(crate) fn store_404(e: StoreError) -> ApiError {
 #[utoipa::path(post, path = "/api/v1/generations", tag = "generations", request_body = CreateGeneration,
     responses((status = 202, body = GenerationView, description = "queued; follow it on GET or the WebSocket"),
               (status = 402, description = "not enough credits; nothing queued"),
-              (status = 404, description = "conversation or reference file not found"),
+              (status = 404, description = "conversation, reference or source file not found"),
               (status = 409, description = "the algorithm is switched off (`algorithm_disabled`); `GET /algorithms` lists those on offer"),
               (status = 422, description = "invalid prompt, algorithm, template or format")),
     security(("bearer" = [])))]
@@ -172,6 +183,24 @@ pub async fn create(
             other => other.into(),
         })?;
     }
+    let source = match req.source_file_id {
+        Some(id) => {
+            state.db.file(user.id(), id).await.map_err(|e| match e {
+                StoreError::NotFound => ApiError::not_found("source file"),
+                other => other.into(),
+            })?;
+            Some(id)
+        }
+        None => None,
+    };
+    let headline = match req.headline.as_deref().map(str::trim) {
+        Some(h) if h.is_empty() || h.chars().count() > MAX_EDIT_HEADLINE_CHARS => {
+            return Err(ApiError::validation(format!(
+                "headline must be 1 to {MAX_EDIT_HEADLINE_CHARS} characters"
+            )))
+        }
+        other => other.map(str::to_string),
+    };
     let format = req.format.unwrap_or(Format::Jpeg);
     let variants = req.variants.unwrap_or(1);
     if !(1..=crate::pipeline::MAX_VARIANTS).contains(&variants) {
@@ -186,12 +215,26 @@ pub async fn create(
     } else {
         spec.cost.0 * i64::from(variants)
     };
+    let (edit, source) = match source {
+        Some(file_id) => (
+            None,
+            Some(routix_engine::source::Source { file_id, headline }),
+        ),
+        None => (
+            headline.map(|h| crate::pipeline::Edit {
+                headline: Some(h),
+                ..Default::default()
+            }),
+            None,
+        ),
+    };
     let options = serde_json::to_value(crate::pipeline::JobOptions {
         variants,
-        edit: None,
+        edit,
         chain: Some(spec.chain.clone()),
         price: Some(spec.cost.0),
         basic_price: Some(basic.cost.0),
+        source,
     })
     .ok();
     let generation = state
@@ -221,7 +264,7 @@ pub async fn create(
     params(("id" = uuid::Uuid, Path)), request_body = EditGeneration,
     responses((status = 202, body = GenerationView, description = "a new generation (with `parent_id`) made from the original's stored artwork: no provider call, no charge"),
               (status = 404, description = "no such generation of yours"),
-              (status = 409, description = "the original has not completed"),
+              (status = 409, description = "the original has not completed (`not_completed`), or is a set of variants of an upload (`not_editable`)"),
               (status = 422, description = "nothing to change, or an invalid headline, template, colour or subject")),
     security(("bearer" = [])))]
 pub async fn edit(
@@ -240,6 +283,17 @@ pub async fn edit(
             StatusCode::CONFLICT,
             "not_completed",
             "only a completed thumbnail can be edited",
+        ));
+    }
+    if original
+        .details
+        .as_ref()
+        .is_some_and(|d| d.get("source_file_id").is_some_and(|s| !s.is_null()))
+    {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "not_editable",
+            "variants of an uploaded thumbnail are not re-edited; ask for new variants of it",
         ));
     }
     if req.headline.is_none()
@@ -642,7 +696,7 @@ pub async fn download(
     let body = if wanted == stored {
         bytes
     } else {
-        tokio::task::spawn_blocking(move || crate::media::transcode(&bytes, wanted))
+        routix_engine::cpu::run(move || crate::media::transcode(&bytes, wanted))
             .await
             .map_err(|_| ApiError::internal())??
     };

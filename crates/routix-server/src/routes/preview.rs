@@ -121,7 +121,7 @@ pub async fn preview(
         featured: cards,
         neighbours,
     };
-    let (png, boxes) = tokio::task::spawn_blocking(move || {
+    let (png, boxes) = routix_engine::cpu::run(move || {
         let drawn = routix_render::render_feed(&feed)?;
         let png = routix_render::encode(&drawn.image, routix_render::OutputFormat::Png, 100)?;
         Ok::<_, routix_render::RenderError>((png, drawn.thumbnails))

@@ -158,7 +158,7 @@ pub async fn preview(
         .map(|t| t.chars().take(80).collect::<String>())
         .filter(|t| !t.trim().is_empty())
         .unwrap_or_else(|| template.meta.name.to_uppercase());
-    let bytes = tokio::task::spawn_blocking(move || {
+    let bytes = routix_engine::cpu::run(move || {
         let mut req = RenderRequest::titled(title);
         req.width = 640;
         req.height = 360;

@@ -154,7 +154,7 @@ pub async fn download(
         results.push((picked, image));
     }
     let created = set.created_at;
-    let zip = tokio::task::spawn_blocking(move || build_zip(&results, created))
+    let zip = routix_engine::cpu::run(move || build_zip(&results, created))
         .await
         .map_err(|_| ApiError::internal())??;
     let mut response = zip.into_response();
@@ -261,7 +261,13 @@ fn facts(p: &Picked) -> Vec<(&'static str, String)> {
     if let Some(colors) = palette(g) {
         list.push(("palette", colors));
     }
-    if let Some(changed) = changed(g) {
+    // A variant of an upload says what it changed; a re-edit, what its edit did.
+    let variant_note = p
+        .variant_record()
+        .and_then(|v| v.get("note"))
+        .and_then(|n| n.as_str())
+        .map(str::to_string);
+    if let Some(changed) = variant_note.or_else(|| changed(g)) {
         list.push(("changed", changed));
     }
     if let Some(e) = &g.engine {

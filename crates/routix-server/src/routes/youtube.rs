@@ -715,7 +715,7 @@ pub async fn publish(
     };
     let mut session = Session::open(&state, cfg, key, user.id()).await?;
     let stored = state.blobs.get(blob_key).await.map_err(store_404)?;
-    let (image, content_type) = tokio::task::spawn_blocking(move || thumbnail_upload(stored))
+    let (image, content_type) = routix_engine::cpu::run(move || thumbnail_upload(stored))
         .await
         .map_err(|_| ApiError::internal())??;
     let video = video_id.as_str();

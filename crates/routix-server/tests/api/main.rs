@@ -21,6 +21,7 @@ mod openapi;
 mod preview;
 mod ratelimit;
 mod shares;
+mod source_variants;
 mod test_sets;
 mod upload_corpus;
 mod users;
