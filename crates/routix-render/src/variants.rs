@@ -668,8 +668,34 @@ fn callout(
     Ok(to_image(canvas))
 }
 
-/// Fits `words` in `area` (one line, shrinking as needed) and fills them dark,
-/// turned `rotate` degrees about the area's centre.
+/// Fits `words` in `area` (at most `max_lines`, shrinking from `size` to a third of it) in
+/// the display face, or the Persian one for Persian.
+fn fit_words(
+    words: &str,
+    area: [f32; 4],
+    size: f32,
+    max_lines: usize,
+    (align, valign): (Align, VAlign),
+) -> Result<(&'static rustybuzz::Face<'static>, text::Fitted), RenderError> {
+    let face = fonts()?.pick(FontChoice::Display, words);
+    let fitted = text::fit(
+        face,
+        &FitRequest {
+            slot: "headline",
+            text: words,
+            area,
+            size,
+            min_size: (size * 0.33).min(area[3]),
+            max_lines,
+            line_height: 1.05,
+            align,
+            valign,
+        },
+    )?;
+    Ok((face, fitted))
+}
+
+/// One line of `words` in `area`, filled dark and turned `rotate` degrees about its centre.
 fn draw_words(
     canvas: &mut Pixmap,
     words: &str,
@@ -677,22 +703,9 @@ fn draw_words(
     size: f32,
     rotate: f32,
 ) -> Result<(), RenderError> {
-    let face = fonts()?.pick(FontChoice::Display, words);
-    let fitted = text::fit(
-        face,
-        &FitRequest {
-            slot: "callout",
-            text: words,
-            area,
-            size,
-            min_size: size * 0.35,
-            max_lines: 1,
-            line_height: 1.1,
-            align: Align::Center,
-            valign: VAlign::Center,
-        },
-    )?;
-    let turn = Transform::from_rotate_at(rotate, area[0] + area[2] / 2.0, area[1] + area[3] / 2.0);
+    let (face, fitted) = fit_words(words, area, size, 1, (Align::Center, VAlign::Center))?;
+    let [x, y, w, h] = area;
+    let turn = Transform::from_rotate_at(rotate, x + w / 2.0, y + h / 2.0);
     fill_words(canvas, face, &fitted, turn);
     Ok(())
 }
@@ -712,16 +725,9 @@ fn headline(img: &RgbaImage, scene: &Scene, words: &str) -> Result<RgbaImage, Re
         let shadow = [px + h * 0.012, py + h * 0.012, pw, ph];
         plate_rect(&mut canvas, shadow, OUTLINE, 0.85);
         plate_rect(&mut canvas, plate, CALLOUT, 1.0);
-        if draw_fitted(
-            &mut canvas,
-            words,
-            area,
-            ph * 0.8,
-            Align::Center,
-            VAlign::Center,
-        )
-        .is_ok()
-        {
+        let centred = (Align::Center, VAlign::Center);
+        if let Ok((face, fitted)) = fit_words(words, area, ph * 0.8, 2, centred) {
+            fill_words(&mut canvas, face, &fitted, Transform::identity());
             return Ok(to_image(canvas));
         }
     }
@@ -743,21 +749,9 @@ fn headline(img: &RgbaImage, scene: &Scene, words: &str) -> Result<RgbaImage, Re
         .into_iter()
         .min_by(|a, b| overlap(a.0, a.1).total_cmp(&overlap(b.0, b.1)))
         .unwrap_or(spots[0]);
-    let face = fonts()?.pick(FontChoice::Display, words);
-    let fitted = text::fit(
-        face,
-        &FitRequest {
-            slot: "headline",
-            text: words,
-            area: [x, y, bw, bh],
-            size: h * 0.2,
-            min_size: h * 0.07,
-            max_lines: 2,
-            line_height: 1.05,
-            align: if right { Align::End } else { Align::Start },
-            valign: if top { VAlign::Top } else { VAlign::Bottom },
-        },
-    )?;
+    let side = if right { Align::End } else { Align::Start };
+    let edge = if top { VAlign::Top } else { VAlign::Bottom };
+    let (face, fitted) = fit_words(words, [x, y, bw, bh], h * 0.2, 2, (side, edge))?;
     let pad = fitted.layout.size * 0.22;
     for line in &fitted.layout.lines {
         let plate = [
@@ -777,34 +771,6 @@ fn headline(img: &RgbaImage, scene: &Scene, words: &str) -> Result<RgbaImage, Re
     }
     fill_words(&mut canvas, face, &fitted, Transform::identity());
     Ok(to_image(canvas))
-}
-
-/// Fits `words` in `area` (up to two lines, shrinking from `size`) and fills them dark.
-fn draw_fitted(
-    canvas: &mut Pixmap,
-    words: &str,
-    area: [f32; 4],
-    size: f32,
-    align: Align,
-    valign: VAlign,
-) -> Result<(), RenderError> {
-    let face = fonts()?.pick(FontChoice::Display, words);
-    let fitted = text::fit(
-        face,
-        &FitRequest {
-            slot: "headline",
-            text: words,
-            area,
-            size,
-            min_size: (size * 0.3).min(area[3]),
-            max_lines: 2,
-            line_height: 1.05,
-            align,
-            valign,
-        },
-    )?;
-    fill_words(canvas, face, &fitted, Transform::identity());
-    Ok(())
 }
 
 fn fill_words(

@@ -160,6 +160,23 @@ crate::both! {
     }
 }
 
+/// `count` pro variants of `file` asking for a red background, finished.
+async fn pro_variants(app: &TestApp, token: &str, file: &str, count: u8) -> Value {
+    let res = app
+        .post_json(
+            "/api/v1/generations",
+            Some(token),
+            json!({"prompt": "make the background red", "source_file_id": file,
+                   "variants": count, "algorithm": "pro"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::ACCEPTED);
+    let queued: Value = res.json().await.unwrap();
+    let g = finished(app, token, queued["id"].as_str().unwrap()).await;
+    assert_eq!(g["status"], "completed", "{g}");
+    g
+}
+
 /// An image model that edits turns the creator's words into real edits, each priced; when
 /// it refuses, the compositor makes every variant for one basic price and says why.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -200,18 +217,7 @@ async fn pro_variants_are_edits_by_the_image_model_with_the_creators_words() {
     let token = app.token_for("variants-pro@example.com").await;
     let file = upload(&app, &token).await;
     let before = credits(&app, &token).await;
-    let res = app
-        .post_json(
-            "/api/v1/generations",
-            Some(&token),
-            json!({"prompt": "make the background red", "source_file_id": file,
-                   "variants": 2, "algorithm": "pro"}),
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::ACCEPTED);
-    let queued: Value = res.json().await.unwrap();
-    let g = finished(&app, &token, queued["id"].as_str().unwrap()).await;
-    assert_eq!(g["status"], "completed", "{g}");
+    let g = pro_variants(&app, &token, &file, 2).await;
     let variants = g["variants"].as_array().unwrap();
     assert_eq!(variants.len(), 2);
     for v in variants {
@@ -260,18 +266,7 @@ async fn pro_variants_are_edits_by_the_image_model_with_the_creators_words() {
         .mount(&gemini)
         .await;
     let before = credits(&app, &token).await;
-    let res = app
-        .post_json(
-            "/api/v1/generations",
-            Some(&token),
-            json!({"prompt": "make the background red", "source_file_id": file,
-                   "variants": 3, "algorithm": "pro"}),
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::ACCEPTED);
-    let queued: Value = res.json().await.unwrap();
-    let g = finished(&app, &token, queued["id"].as_str().unwrap()).await;
-    assert_eq!(g["status"], "completed", "{g}");
+    let g = pro_variants(&app, &token, &file, 3).await;
     let dims: Vec<&str> = g["variants"]
         .as_array()
         .unwrap()
