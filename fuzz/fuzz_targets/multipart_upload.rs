@@ -1,10 +1,12 @@
 //! Any bytes as the body of `POST /files/upload` (multipart/form-data, a fixed boundary),
-//! through axum's `Multipart` extractor and `read_file_field`, the route's own reading of
-//! it, then sniffing: a refusal or a file within the limit, never a panic.
+//! through the route's `Multipart` extractor (axum's, with the API's rejection) and
+//! `read_file_field`, the route's own reading of it, then sniffing: a refusal or a file
+//! within the limit, never a panic.
 #![no_main]
 
-use axum::{body::Body, extract::FromRequest, extract::Multipart, http::Request};
+use axum::{body::Body, extract::FromRequest, http::Request};
 use libfuzzer_sys::fuzz_target;
+use routix_server::extract::Multipart;
 use routix_server::routes::files::{read_file_field, sniff};
 
 const MAX: usize = 64 * 1024;
