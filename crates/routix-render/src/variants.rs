@@ -31,6 +31,8 @@ pub enum Change {
     Callout { kind: Callout },
     /// A new headline on a bright plate, clear of the subject and the duration badge.
     Headline { text: String },
+    /// The layout mirrored left to right, the thumbnail's own title kept readable.
+    Mirror,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -53,6 +55,7 @@ impl Change {
             Change::Zoom { .. } => "zoom",
             Change::Callout { .. } => "callout",
             Change::Headline { .. } => "headline",
+            Change::Mirror => "mirror",
         }
     }
 
@@ -70,13 +73,14 @@ impl Change {
                 Callout::Badge => "a corner badge".into(),
             },
             Change::Headline { text } => format!("new headline: {text}"),
+            Change::Mirror => "layout mirrored (title kept readable)".into(),
         }
     }
 }
 
 /// The changes for `count` variants (at most 8), the biggest levers first: a new headline
-/// when one is given, background colour, contrast, a tighter crop, an arrow, then more
-/// colours and callouts.
+/// when one is given, background colour, contrast, a tighter crop, an arrow, then a second
+/// colour, a ring, the mirrored layout and a badge.
 pub fn plan(count: usize, headline: Option<&str>) -> Vec<Change> {
     let mut all = Vec::new();
     if let Some(h) = headline.map(str::trim).filter(|h| !h.is_empty()) {
@@ -95,7 +99,7 @@ pub fn plan(count: usize, headline: Option<&str>) -> Vec<Change> {
         Change::Callout {
             kind: Callout::Circle,
         },
-        Change::Background { degrees: 60.0 },
+        Change::Mirror,
         Change::Callout {
             kind: Callout::Badge,
         },
@@ -120,7 +124,59 @@ pub fn apply(source: &RgbaImage, change: &Change, badge: &str) -> Result<RgbaIma
         Change::Zoom { factor } => Ok(zoom(source, &scene, *factor)),
         Change::Callout { kind } => callout(source, &scene, *kind, badge),
         Change::Headline { text } => headline(source, &scene, text),
+        Change::Mirror => Ok(mirror(source, &scene)),
     }
+}
+
+/// The picture flipped left to right, then its title (the text block, when one was found)
+/// set back the right way round where the flip put it: the backward letters are painted
+/// over with the background interpolated across each row, and the original letters are laid
+/// on top, their edges blended by how far each pixel is from the background.
+fn mirror(img: &RgbaImage, scene: &Scene) -> RgbaImage {
+    let mut out = image::imageops::flip_horizontal(img);
+    let Some([tx, ty, tw, th]) = scene.text else {
+        return out;
+    };
+    let (w, h) = (img.width() as f32, img.height() as f32);
+    let pad = (w * 0.012, h * 0.02);
+    let x0 = within(tx * w - pad.0, 0.0, w - 1.0) as u32;
+    let x1 = within((tx + tw) * w + pad.0, 0.0, w) as u32;
+    let y0 = within(ty * h - pad.1, 0.0, h - 1.0) as u32;
+    let y1 = within((ty + th) * h + pad.1, 0.0, h) as u32;
+    if x1 <= x0 + 2 || y1 <= y0 {
+        return out;
+    }
+    // Where the flip put the block: columns mirrored.
+    let (mx0, mx1) = (img.width() - x1, img.width() - x0);
+    for y in y0..y1 {
+        let left = (mx0 > 0).then(|| rgb_of(out.get_pixel(mx0 - 1, y)));
+        let right = (mx1 < img.width()).then(|| rgb_of(out.get_pixel(mx1, y)));
+        let (left, right) = match (left, right) {
+            (Some(l), Some(r)) => (l, r),
+            (Some(l), None) => (l, l),
+            (None, Some(r)) => (r, r),
+            (None, None) => continue,
+        };
+        for x in mx0..mx1 {
+            let t = (x - mx0) as f32 / (mx1 - mx0).max(1) as f32;
+            let fill = [0, 1, 2].map(|c| left[c] + (right[c] - left[c]) * t);
+            let p = out.get_pixel_mut(x, y);
+            let keep = scene.background_weight(rgb_of(p), 0.0);
+            for c in 0..3 {
+                p[c] = (f32::from(p[c]) * keep + fill[c] * (1.0 - keep)).round() as u8;
+            }
+        }
+        for x in x0..x1 {
+            let from = img.get_pixel(x, y);
+            let letter = 1.0 - scene.background_weight(rgb_of(from), 0.0);
+            let p = out.get_pixel_mut(mx0 + (x - x0), y);
+            for c in 0..3 {
+                p[c] =
+                    (f32::from(p[c]) * (1.0 - letter) + f32::from(from[c]) * letter).round() as u8;
+            }
+        }
+    }
+    out
 }
 
 /// What a variant needs to know about the picture: the background's colours (from the
@@ -915,6 +971,55 @@ mod tests {
         }
         let tiny = RgbaImage::new(8, 8);
         assert!(apply(&tiny, &Change::Contrast, "NEW").is_err());
+    }
+
+    #[test]
+    fn a_mirror_moves_the_subject_across_and_keeps_the_title_the_right_way_round() {
+        // A face on the left; on the right a title of "letters" that read differently
+        // backwards: a thick stroke, then a thin one.
+        let source = RgbaImage::from_fn(640, 360, |x, y| {
+            let (dx, dy) = (x as f32 - 150.0, y as f32 - 200.0);
+            let letter = (380..600).contains(&x) && (60..110).contains(&y) && {
+                let i = (x - 380) % 20;
+                i < 6 || (10..12).contains(&i)
+            };
+            if (dx / 80.0).powi(2) + (dy / 110.0).powi(2) <= 1.0 {
+                image::Rgba([224, 172, 140, 255])
+            } else if letter {
+                image::Rgba([255, 255, 255, 255])
+            } else {
+                image::Rgba([30, 60, 180, 255])
+            }
+        });
+        let scene = Scene::of(&source);
+        assert!(scene.text.is_some(), "the title is found");
+        let out = mirror(&source, &scene);
+        assert_eq!(
+            out.get_pixel(489, 200),
+            source.get_pixel(150, 200),
+            "face moved"
+        );
+        // The white runs along a row through the title, in reading order.
+        let runs = |img: &RgbaImage| {
+            let mut runs = Vec::new();
+            let mut run = 0;
+            for x in 0..img.width() {
+                if img.get_pixel(x, 85)[0] > 200 {
+                    run += 1;
+                } else if run > 0 {
+                    runs.push(run);
+                    run = 0;
+                }
+            }
+            runs
+        };
+        let before = runs(&source);
+        assert_eq!(&before[..2], &[6, 2]);
+        // Same letters, same order, nothing backward left over.
+        assert_eq!(runs(&out), before);
+        // And they moved to the left half.
+        assert!((0..320).any(|x| out.get_pixel(x, 85)[0] > 200));
+        assert!((320..640).all(|x| out.get_pixel(x, 85)[0] <= 200));
     }
 
     #[test]
