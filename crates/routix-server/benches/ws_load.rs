@@ -533,7 +533,10 @@ async fn latency_under_load(idle: usize, messages: usize, processes: usize) {
     let generations = (messages / 10).max(5);
     let wall = Instant::now();
     let wall_utc = chrono::Utc::now();
-    let mut stage_events = Vec::new();
+    // By kind: the creation (`queued`: twenty requests of one account at once, each
+    // reserving credits from the same balance), the stage transitions while a job runs, and
+    // the completion (written with the settlement).
+    let (mut created, mut stage_events, mut completed) = (Vec::new(), Vec::new(), Vec::new());
     let mut finished = 0;
     for _ in 0..generations {
         let res = http
@@ -566,14 +569,24 @@ async fn latency_under_load(idle: usize, messages: usize, processes: usize) {
         let since_start = (updated.with_timezone(&chrono::Utc) - wall_utc)
             .to_std()
             .unwrap_or_default();
-        stage_events.push((at - wall).saturating_sub(since_start));
-        if matches!(g["status"].as_str(), Some("completed" | "failed")) {
-            finished += 1;
+        let delay = (at - wall).saturating_sub(since_start);
+        match g["status"].as_str() {
+            Some("queued") => created.push(delay),
+            Some("completed" | "failed") => {
+                completed.push(delay);
+                finished += 1;
+            }
+            _ => stage_events.push(delay),
         }
     }
     println!(
         "generation stage events:    {} over {generations} generations ({finished} finished)",
         percentiles(&mut stage_events)
+    );
+    println!("  creation (queued):        {}", percentiles(&mut created));
+    println!(
+        "  completion:               {}",
+        percentiles(&mut completed)
     );
 
     drop(tx);
