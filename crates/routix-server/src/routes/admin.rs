@@ -85,7 +85,8 @@ pub struct UpdateUser {
 
 #[utoipa::path(patch, path = "/api/v1/admin/users/{id}", tag = "admin", request_body = UpdateUser,
     params(("id" = uuid::Uuid, Path)),
-    responses((status = 200, body = AdminUserView), (status = 404, description = "no such account")),
+    responses((status = 200, body = AdminUserView), (status = 404, description = "no such account"),
+              (status = 409, description = "an admin taking away their own admin role (`own_admin_role`): another admin must do it")),
     security(("bearer" = [])))]
 pub async fn update_user(
     State(state): State<AppState>,
@@ -108,7 +109,12 @@ pub async fn update_user(
         Some(_) => return Err(ApiError::validation("role must be user or admin")),
     };
     if role == Some(routix_store::users::Role::User) && admin.0.id() == id {
-        return Err(ApiError::validation("you can't remove your own admin role"));
+        // A sound request that the account's state forbids: another admin must do it.
+        return Err(ApiError::new(
+            axum::http::StatusCode::CONFLICT,
+            "own_admin_role",
+            "you can't remove your own admin role; another admin can",
+        ));
     }
     let missing = |e: StoreError| match e {
         StoreError::NotFound => ApiError::not_found("user"),

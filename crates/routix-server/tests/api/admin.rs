@@ -157,7 +157,8 @@ crate::both! {
         let (token, admin_id) = admin(&app, "role-admin@example.com").await;
         let (_, target) = user(&app, "role-target@example.com").await;
         let res = patch(&app, &format!("/api/v1/admin/users/{admin_id}"), &token, json!({"role": "user"})).await;
-        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "no admin removes their own role");
+        assert_eq!(res.status(), StatusCode::CONFLICT, "no admin removes their own role");
+        assert_eq!(crate::helpers::error_code(res).await, "own_admin_role");
         let res = patch(&app, &format!("/api/v1/admin/users/{target}"), &token, json!({"role": "root"})).await;
         assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
         let res = patch(&app, &format!("/api/v1/admin/users/{}", uuid::Uuid::now_v7()), &token, json!({"role": "admin"})).await;
