@@ -351,7 +351,11 @@ fn blobs(small: &RgbaImage, background: &[[f32; 3]]) -> (Option<[f32; 4]>, Optio
         .collect();
     let strips: Vec<(usize, [usize; 4])> = components(&smeared, w, h)
         .into_iter()
-        .filter(|(area, b)| wide(*b) && !frame(*b) && area * 1000 >= 2 * w * h)
+        // A title's line is at least 6 % of the height; smaller print (a watermark, a
+        // channel name, a credit line) is not the title.
+        .filter(|(area, b)| {
+            wide(*b) && !frame(*b) && area * 1000 >= 2 * w * h && (b[3] - b[1] + 1) * 100 >= 6 * h
+        })
         .collect();
     let text = lines_to_block(strips)
         .into_iter()
@@ -768,7 +772,8 @@ fn draw_words(
 
 /// A new headline on a yellow plate. Over the thumbnail's own text when it has a line of
 /// it (the new words replace the old ones); else where it covers least of the subject: the
-/// top left, top right or bottom left (YouTube's duration badge covers the bottom right).
+/// top left, top right or lower left, above the watermark (YouTube's duration badge covers
+/// the bottom right).
 fn headline(img: &RgbaImage, scene: &Scene, words: &str) -> Result<RgbaImage, RenderError> {
     let (w, h) = (img.width() as f32, img.height() as f32);
     if let Some([tx, ty, tw, th]) = scene.text {
@@ -788,18 +793,18 @@ fn headline(img: &RgbaImage, scene: &Scene, words: &str) -> Result<RgbaImage, Re
         }
     }
     let mut canvas = canvas_of(img)?;
-    let (bw, bh) = (w * 0.44, h * 0.3);
+    let (bw, bh) = (w * 0.48, h * 0.34);
     let [sx, sy, sw, sh] = scene.subject;
     let overlap = |x: f32, y: f32| {
         let ox = ((x + bw).min((sx + sw) * w) - x.max(sx * w)).max(0.0);
         let oy = ((y + bh).min((sy + sh) * h) - y.max(sy * h)).max(0.0);
         ox * oy
     };
-    // (x, y, right-aligned, top)
+    // (x, y, right-aligned, top); the low one stays above the free plan's watermark.
     let spots = [
         (w * 0.03, h * 0.06, false, true),
         (w * 0.97 - bw, h * 0.06, true, true),
-        (w * 0.03, h * 0.94 - bh, false, false),
+        (w * 0.03, h * 0.86 - bh, false, false),
     ];
     let (x, y, right, top) = spots
         .into_iter()
