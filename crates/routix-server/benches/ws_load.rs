@@ -4,10 +4,11 @@
 //! 10000 and 20): fan-out, N clients on one conversation and M broadcasts, beside the old
 //! 5-second polling.
 //!
-//! `cargo bench -p routix-server --bench ws_load -- latency [idle] [messages] [processes]`
-//! (defaults 10000, 200, 1): with `idle` authenticated connections open and silent on other
-//! conversations, the delivery time of chat messages between two sockets of one
-//! conversation and of generations' stage events. With 2 processes the two sockets sit on
+//! `cargo bench -p routix-server --bench ws_load -- latency [idle] [messages] [processes]
+//! [pace_ms]` (defaults 10000, 200, 1, 0): with `idle` authenticated connections open and
+//! silent on other conversations, the delivery time of chat messages between two sockets of
+//! one conversation and of generations' stage events (`messages / 10` generations, all
+//! requested at once, or one every `pace_ms`). With 2 processes the two sockets sit on
 //! different servers sharing PostgreSQL (127.0.0.1) and Redis, so every delivery crosses Redis.
 //!
 //! Servers run in child processes (this same binary with ROUTIX_BENCH_ROLE=server) so their
@@ -49,6 +50,7 @@ fn main() {
             connections,
             number(1, 200),
             number(2, 1),
+            Duration::from_millis(number(3, 0) as u64),
         ));
     } else {
         rt.block_on(drive(connections, number(1, 20)));
@@ -392,7 +394,7 @@ impl BenchDatabase {
 
 /// Idle connections open, then chat and generation-event delivery times between sockets
 /// on one server (`processes` = 1) or across two servers over Redis (2).
-async fn latency_under_load(idle: usize, messages: usize, processes: usize) {
+async fn latency_under_load(idle: usize, messages: usize, processes: usize, pace: Duration) {
     let database = if processes > 1 {
         Some(BenchDatabase::create().await)
     } else {
@@ -539,6 +541,8 @@ async fn latency_under_load(idle: usize, messages: usize, processes: usize) {
     let (mut created, mut stage_events, mut completed) = (Vec::new(), Vec::new(), Vec::new());
     let mut finished = 0;
     for _ in 0..generations {
+        // All at once by default; with a pace, one request every `pace` as creators send them.
+        tokio::time::sleep(pace).await;
         let res = http
             .post(format!("{base}/api/v1/generations"))
             .bearer_auth(&token)
