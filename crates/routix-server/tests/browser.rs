@@ -1246,6 +1246,22 @@ async fn three_results(base: &str, email: &str) -> Vec<String> {
     ids
 }
 
+/// A downloaded Test & Compare zip's README, after checking it holds A, B and C and nothing
+/// else.
+fn test_set_readme(zip: Vec<u8>) -> String {
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip)).unwrap();
+    let mut names: Vec<String> = archive
+        .file_names()
+        .map(|n| n.unwrap().to_string())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["A.jpg", "B.jpg", "C.jpg", "README.txt"]);
+    let mut readme = String::new();
+    let mut entry = archive.by_name("README.txt").unwrap();
+    std::io::Read::read_to_string(&mut entry, &mut readme).unwrap();
+    readme
+}
+
 /// Signs in an account made by `three_results` through the login page.
 async fn sign_in(c: &Client, base: &str, email: &str) {
     c.goto(&format!("{base}/login")).await.unwrap();
@@ -1363,16 +1379,7 @@ async fn a_creator_previews_in_a_feed_and_downloads_three_to_test_and_compare() 
     shot(c, "test-compare-picked").await;
     link.click().await.unwrap();
     let zip = wait_for_file(&s.downloads, "zip").await;
-    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip)).unwrap();
-    let mut names: Vec<String> = archive
-        .file_names()
-        .map(|n| n.unwrap().to_string())
-        .collect();
-    names.sort();
-    assert_eq!(names, ["A.jpg", "B.jpg", "C.jpg", "README.txt"]);
-    let mut readme = String::new();
-    let mut entry = archive.by_name("README.txt").unwrap();
-    std::io::Read::read_to_string(&mut entry, &mut readme).unwrap();
+    let readme = test_set_readme(zip);
     for id in &ids {
         assert!(readme.contains(id.as_str()), "{readme}");
     }
@@ -1740,16 +1747,7 @@ async fn a_creator_uploads_a_thumbnail_previews_its_variants_and_downloads_three
     let link = wait_for(c, "#test-set-download", 30).await;
     link.click().await.unwrap();
     let zip = wait_for_file(&s.downloads, "zip").await;
-    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip)).unwrap();
-    let mut names: Vec<String> = archive
-        .file_names()
-        .map(|n| n.unwrap().to_string())
-        .collect();
-    names.sort();
-    assert_eq!(names, ["A.jpg", "B.jpg", "C.jpg", "README.txt"]);
-    let mut readme = String::new();
-    let mut entry = archive.by_name("README.txt").unwrap();
-    std::io::Read::read_to_string(&mut entry, &mut readme).unwrap();
+    let readme = test_set_readme(zip);
     assert!(readme.contains("new headline: I QUIT?"), "{readme}");
     assert!(readme.contains("background colour"), "{readme}");
     assert!(readme.contains("cropped"), "{readme}");

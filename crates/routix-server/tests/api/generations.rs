@@ -6,17 +6,7 @@ use std::time::Duration;
 use reqwest::{header, Method, StatusCode};
 use serde_json::{json, Value};
 
-use crate::helpers::{finished, generated, with_stability, Backend, TestApp};
-
-async fn credits(app: &TestApp, token: &str) -> i64 {
-    let c: Value = app
-        .get("/api/v1/users/me/credits", Some(token))
-        .await
-        .json()
-        .await
-        .unwrap();
-    c["balance"].as_i64().unwrap()
-}
+use crate::helpers::{credits, finished, generated, with_stability, Backend, TestApp};
 
 crate::both! {
     async fn three_variants_are_three_distinct_images_for_one_basic_charge(app) {

@@ -235,6 +235,17 @@ pub async fn error_code(res: Response) -> String {
         .to_string()
 }
 
+/// The account's credit balance.
+pub async fn credits(app: &TestApp, token: &str) -> i64 {
+    let c: Value = app
+        .get("/api/v1/users/me/credits", Some(token))
+        .await
+        .json()
+        .await
+        .unwrap();
+    c["balance"].as_i64().unwrap()
+}
+
 /// Polls until the generation is finished (or 60 s pass).
 pub async fn finished(app: &TestApp, token: &str, id: &str) -> Value {
     for _ in 0..1800 {

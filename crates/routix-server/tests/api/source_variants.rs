@@ -5,7 +5,7 @@ use std::io::Cursor;
 use reqwest::{multipart, Method, StatusCode};
 use serde_json::{json, Value};
 
-use crate::helpers::{error_code, finished, generated, Backend, TestApp};
+use crate::helpers::{credits, error_code, finished, generated, Backend, TestApp};
 
 /// A thumbnail-like 1920x1080 JPEG: a warm face on the left, a blue-purple background, a
 /// block of white "letters" on the right.
@@ -40,16 +40,6 @@ async fn upload(app: &TestApp, token: &str) -> String {
     assert_eq!(res.status(), StatusCode::CREATED);
     let file: Value = res.json().await.unwrap();
     file["id"].as_str().unwrap().to_string()
-}
-
-async fn credits(app: &TestApp, token: &str) -> i64 {
-    let c: Value = app
-        .get("/api/v1/users/me/credits", Some(token))
-        .await
-        .json()
-        .await
-        .unwrap();
-    c["balance"].as_i64().unwrap()
 }
 
 async fn images(app: &TestApp, g: &Value) -> Vec<image::RgbaImage> {
