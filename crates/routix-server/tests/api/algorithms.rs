@@ -4,7 +4,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-use crate::helpers::{error_code, finished, generated, TestApp};
+use crate::helpers::{credits, error_code, finished, generated, TestApp};
 
 /// A new account made admin from the shell; answers its token.
 async fn admin(app: &TestApp, email: &str) -> String {
@@ -36,16 +36,6 @@ async fn patched(app: &TestApp, id: &str, token: &str, body: Value) -> Value {
     let res = patch(app, id, Some(token), body.clone()).await;
     assert_eq!(res.status(), StatusCode::OK, "{body}");
     res.json().await.unwrap()
-}
-
-async fn balance(app: &TestApp, token: &str) -> i64 {
-    let c: Value = app
-        .get("/api/v1/users/me/credits", Some(token))
-        .await
-        .json()
-        .await
-        .unwrap();
-    c["balance"].as_i64().unwrap()
 }
 
 async fn public_list(app: &TestApp) -> Vec<Value> {
@@ -83,7 +73,7 @@ crate::both! {
     async fn a_new_price_is_charged_on_the_next_generation(app) {
         let admin = admin(&app, "prices-admin@example.com").await;
         let user = app.token_for("prices-user@example.com").await;
-        assert_eq!(balance(&app, &user).await, 10);
+        assert_eq!(credits(&app, &user).await, 10);
         let body = patched(&app, "basic", &admin, json!({"cost": 4})).await;
         assert_eq!(body["cost"], 4);
         assert_eq!(find(&public_list(&app).await, "basic")["cost"], 4);
@@ -92,7 +82,7 @@ crate::both! {
 
         let g = generated(&app, &user, json!({"prompt": "cooking video, warm colours"})).await;
         assert_eq!(g["cost"], 4);
-        assert_eq!(balance(&app, &user).await, 6);
+        assert_eq!(credits(&app, &user).await, 6);
 
         // A premium request that ends on the compositor (no provider configured) pays the
         // basic price of its request time, not the premium one.
@@ -106,7 +96,7 @@ crate::both! {
         let g = finished(&app, &user, queued["id"].as_str().unwrap()).await;
         assert_eq!(g["status"], "completed", "{g}");
         assert_eq!(g["engine"], "compositor");
-        assert_eq!(balance(&app, &user).await, 2, "charged basic's 4 of the 5 reserved");
+        assert_eq!(credits(&app, &user).await, 2, "charged basic's 4 of the 5 reserved");
     }
 
     async fn a_disabled_algorithm_refuses_requests_until_enabled_again(app) {
@@ -120,14 +110,14 @@ crate::both! {
         let res = app.post_json("/api/v1/generations", Some(&user), ask.clone()).await;
         assert_eq!(res.status(), StatusCode::CONFLICT);
         assert_eq!(error_code(res).await, "algorithm_disabled");
-        assert_eq!(balance(&app, &user).await, 10, "nothing reserved");
+        assert_eq!(credits(&app, &user).await, 10, "nothing reserved");
         let admin_view = admin_list(&app, &admin).await;
         assert_eq!(find(&admin_view, "premium")["enabled"], false, "admins still see it");
 
         patched(&app, "premium", &admin, json!({"enabled": true})).await;
         let res = app.post_json("/api/v1/generations", Some(&user), ask).await;
         assert_eq!(res.status(), StatusCode::ACCEPTED);
-        assert_eq!(balance(&app, &user).await, 7);
+        assert_eq!(credits(&app, &user).await, 7);
     }
 
     async fn bad_chains_costs_and_rules_are_refused_with_422(app) {
